@@ -1,0 +1,57 @@
+"""Helpers every action uses: the conversation's locale and its labels."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.locales import Locale, resolve_locale
+from bot.render import render
+
+
+def conversation_locale(tracker: Tracker) -> Locale:
+    """The locale of the conversation: slots first, then what NLU identified for this message."""
+    language = tracker.get_slot("language") or tracker.latest_message.get("language")
+    return resolve_locale(language, tracker.get_slot("country"))
+
+
+def label(locale: Locale, group: str, key: str, default: Optional[str] = None) -> str:
+    value = (locale.labels.get(group) or {}).get(key)
+    if isinstance(value, dict):
+        value = value.get("title")
+    return str(value) if value else (default if default is not None else key)
+
+
+def topic_button(locale: Locale, topic: str) -> Optional[Dict[str, Any]]:
+    """A button that asks the topic's question in the conversation's language (it goes through NLU)."""
+    entry = (locale.labels.get("topics") or {}).get(topic)
+    if not isinstance(entry, dict):
+        return None
+    return {"title": entry["title"], "payload": entry["question"]}
+
+
+def latest_user_text(tracker: Tracker) -> str:
+    return str(tracker.latest_message.get("text") or "")
+
+
+def events_since_previous_user_message(tracker: Tracker) -> List[Dict[str, Any]]:
+    """Events between the previous customer message and the latest one."""
+    user_indexes = [i for i, e in enumerate(tracker.events) if e.get("event") == "user"]
+    if len(user_indexes) < 2:
+        return []
+    return tracker.events[user_indexes[-2] + 1 : user_indexes[-1]]
+
+
+def say(
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    response: str,
+    extra_buttons: Optional[List[Dict[str, Any]]] = None,
+    **values: Any,
+) -> None:
+    """Sends a catalogued response in the conversation's locale."""
+    rendered = render(conversation_locale(tracker), response, **values)
+    buttons = rendered.buttons + list(extra_buttons or [])
+    dispatcher.utter_message(text=rendered.text, buttons=buttons)

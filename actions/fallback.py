@@ -1,0 +1,69 @@
+"""What the assistant says when it did not understand, or the input cannot be understood."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.common import conversation_locale, events_since_previous_user_message, say, topic_button
+
+MAX_TOPIC_BUTTONS = 3
+# Intents that are not topics a customer could have meant.
+_NOT_TOPICS = {"nlu_fallback", "greet", "goodbye", "thank", "affirm", "deny", "inform", "bot_challenge",
+               "out_of_scope", "switch_language", "faq"}
+
+_KIND_RESPONSES = {
+    "empty": "utter_empty_message",
+    "no_text": "utter_no_text",
+    "unsupported_language": "utter_unsupported_language",
+}
+
+
+def candidate_topics(parse_data: Dict[str, Any]) -> List[str]:
+    """The topics the customer most likely meant, best first: FAQ answers and request intents."""
+    scored: List[tuple[float, str]] = []
+    ranking = parse_data.get("intent_ranking") or []
+    faq_confidence = next((r.get("confidence", 0.0) for r in ranking if r.get("name") == "faq"), 0.0)
+    selector = (parse_data.get("response_selector") or {}).get("default") or {}
+    for candidate in (selector.get("ranking") or [])[:MAX_TOPIC_BUTTONS]:
+        key = candidate.get("intent_response_key")
+        if key:
+            scored.append((faq_confidence * float(candidate.get("confidence", 0.0)), key))
+    for r in ranking:
+        if r.get("name") not in _NOT_TOPICS:
+            scored.append((float(r.get("confidence", 0.0)), str(r.get("name"))))
+    ordered = [name for _, name in sorted(scored, key=lambda s: -s[0])]
+    return list(dict.fromkeys(ordered))[:MAX_TOPIC_BUTTONS]
+
+
+class ActionClarify(Action):
+    """Localized answers for inputs the assistant cannot act on; a second miss in a row offers a person."""
+
+    def name(self) -> Text:
+        return "action_clarify"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Dict[Text, Any]]:
+        latest = tracker.latest_message or {}
+        kind = (latest.get("input_check") or {}).get("kind", "ok")
+        if kind in _KIND_RESPONSES:
+            say(dispatcher, tracker, _KIND_RESPONSES[kind])
+            return []
+
+        missed_before = any(
+            e.get("event") == "action" and e.get("name") == self.name()
+            for e in events_since_previous_user_message(tracker)
+        )
+        if missed_before:
+            say(dispatcher, tracker, "utter_offer_human")
+            return []
+
+        locale = conversation_locale(tracker)
+        buttons = [b for b in (topic_button(locale, t) for t in candidate_topics(latest)) if b]
+        response = "utter_message_too_long" if kind == "too_long" else "utter_clarify"
+        say(dispatcher, tracker, response, extra_buttons=buttons)
+        return []

@@ -1,0 +1,48 @@
+"""Tells the customer when support is open, and whether it is open right now."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Callable, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.common import conversation_locale, say
+from bot import formatting
+from bot.hours import Schedule, status
+
+Clock = Callable[[], dt.datetime]
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+class ActionSupportHours(Action):
+    """The clock is injectable so tests can cover open, closed, weekends, boundaries and DST."""
+
+    def __init__(self, clock: Clock = utc_now) -> None:
+        self._clock = clock
+
+    def name(self) -> Text:
+        return "action_support_hours"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Dict[Text, Any]]:
+        locale = conversation_locale(tracker)
+        hours = locale.facts.get("support_hours")
+        if not hours:
+            say(dispatcher, tracker, "utter_support_no_hours")
+            return []
+        result = status(Schedule.from_facts(hours, locale.timezone), self._clock())
+        if result.definite and result.open_now and result.closes_at:
+            closes_at = formatting.time_of_day(result.closes_at.time(), locale.code)
+            say(dispatcher, tracker, "utter_support_open_now", closes_at=closes_at)
+        elif result.definite and result.next_open:
+            next_open = formatting.day_and_time(result.next_open, locale.code)
+            say(dispatcher, tracker, "utter_support_closed_now", next_open=next_open)
+        say(dispatcher, tracker, "utter_support_hours")
+        return []

@@ -1,0 +1,88 @@
+"""Command line: `python -m bot <group> <command>`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Callable, Sequence
+
+
+def _content_check(args: argparse.Namespace) -> int:
+    from bot import content
+
+    problems = content.check()
+    errors = content.errors_only(problems)
+    for problem in problems:
+        if problem.severity != "gap" or args.gaps:
+            print(problem)
+    gaps = [p for p in problems if p.severity == "gap"]
+    if errors:
+        print(f"Content check failed: {len(errors)} error(s).", file=sys.stderr)
+        return 1
+    target = content.write_domain_responses()
+    print(f"Content OK ({len(gaps)} open gap(s); `--gaps` lists them). Built {target.name}.")
+    return 0
+
+
+def _content_build(args: argparse.Namespace) -> int:
+    from bot import content
+
+    print(content.write_domain_responses())
+    return 0
+
+
+def _model_fingerprint(args: argparse.Namespace) -> int:
+    from bot import model
+
+    print(model.model_path())
+    return 0
+
+
+def _model_ensure(args: argparse.Namespace) -> int:
+    from bot import model
+
+    model.ensure_model()
+    return 0
+
+
+def _secrets_ensure(args: argparse.Namespace) -> int:
+    from bot.settings import SECRETS_FILE, ensure_local_secrets
+
+    ensure_local_secrets()
+    print(SECRETS_FILE)
+    return 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    from bot.runner import run
+
+    return run()
+
+
+COMMANDS: dict[tuple[str, str], tuple[Callable[[argparse.Namespace], int], str]] = {
+    ("content", "check"): (_content_check, "validate locales/ and build domain/responses.yml"),
+    ("content", "build"): (_content_build, "build domain/responses.yml without checking"),
+    ("model", "path"): (_model_fingerprint, "print the model path matching the current inputs"),
+    ("model", "ensure"): (_model_ensure, "train unless a model matches the current inputs"),
+    ("secrets", "ensure"): (_secrets_ensure, "create var/secrets.env with local tokens if missing"),
+    ("run", "all"): (_run, "start the action server and Rasa on localhost"),
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot")
+    groups = parser.add_subparsers(dest="group", required=True)
+    by_group: dict[str, argparse._SubParsersAction] = {}
+    for (group, command), (handler, help_text) in COMMANDS.items():
+        if group not in by_group:
+            by_group[group] = groups.add_parser(group).add_subparsers(dest="command")
+        sub = by_group[group].add_parser(command, help=help_text)
+        sub.set_defaults(handler=handler)
+        if (group, command) == ("content", "check"):
+            sub.add_argument("--gaps", action="store_true", help="also list content gaps")
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        if args.group == "run":
+            return _run(args)
+        parser.error(f"`{args.group}` needs a command")
+    return int(args.handler(args))

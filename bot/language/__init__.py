@@ -1,0 +1,1 @@
+"""Language identification and conversation-language handling."""

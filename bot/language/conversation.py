@@ -1,0 +1,85 @@
+"""Decides the conversation's language and country after each customer message.
+
+Rules, in order:
+1. The page or channel says which language and country it shows (`metadata.language` / `country`):
+   that sets them at the start, and a change of the page's language (the picker) switches them.
+2. A message that asks to switch ("auf Spanisch bitte") switches to the named language.
+3. Otherwise a message switches the language only when it is confidently in another supported language;
+   "ok", "ServicePac?", a contract number or an emoji never do.
+4. Without metadata the country follows the language (nl -> Belgium unless told NL).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Mapping, Optional
+
+from bot import SUPPORTED_LANGUAGES
+from bot.language.names import requested_language
+from bot.locales import Locale, resolve_locale
+
+# A message must be at least this sure, and this far ahead of the current language, to switch.
+SWITCH_CONFIDENCE = 0.9
+SWITCH_MARGIN = 0.6
+
+
+@dataclass(frozen=True)
+class LanguageState:
+    language: str
+    country: str
+    page_language: Optional[str]  # the page language last seen in metadata, to notice the picker
+
+
+def _metadata_locale(metadata: Mapping[str, Any]) -> tuple[Optional[str], Optional[str]]:
+    language = str(metadata.get("language") or "").strip().lower()
+    country = str(metadata.get("country") or "").strip().upper()
+    if "-" in language or "_" in language:  # "nl-NL" given as the language
+        language, _, from_locale = language.replace("_", "-").partition("-")
+        country = country or from_locale.upper()
+    return (language if language in SUPPORTED_LANGUAGES else None), (country or None)
+
+
+def decide(
+    current: Optional[LanguageState],
+    parse_data: Mapping[str, Any],
+    metadata: Optional[Mapping[str, Any]],
+    locales: Optional[Mapping[str, Locale]] = None,
+) -> LanguageState:
+    """The conversation's language state after the message described by parse_data and metadata."""
+    meta_language, meta_country = _metadata_locale(metadata or {})
+    intent = (parse_data.get("intent") or {}).get("name")
+    detection = parse_data.get("language_detection") or {}
+    detected = parse_data.get("language")
+
+    def state(language: str, country: Optional[str], page: Optional[str]) -> LanguageState:
+        locale = resolve_locale(language, country, locales)
+        return LanguageState(locale.language, locale.country, page)
+
+    page = current.page_language if current else None
+    if meta_language and (current is None or meta_language != page):
+        country = meta_country
+        if current is None or meta_language != current.language:
+            return state(meta_language, country, meta_language)
+        return state(meta_language, country or current.country, meta_language)
+
+    if intent == "switch_language":
+        target = requested_language(str(parse_data.get("text") or ""))
+        if target:
+            keep_country = current.country if current and current.language == target else None
+            return state(target, keep_country, page)
+
+    if current is None:
+        language = detected if detected in SUPPORTED_LANGUAGES else SUPPORTED_LANGUAGES[0]
+        return state(language, meta_country, page)
+
+    if detected and detected != current.language and _confident_switch(detection, detected, current.language):
+        return state(detected, None, page)
+    return current
+
+
+def _confident_switch(detection: Mapping[str, Any], detected: str, current: str) -> bool:
+    if not detection.get("has_language") or detection.get("unsupported_language"):
+        return False
+    scores = detection.get("scores") or {}
+    new, old = float(scores.get(detected, 0.0)), float(scores.get(current, 0.0))
+    return new >= SWITCH_CONFIDENCE and new - old >= SWITCH_MARGIN

@@ -1,0 +1,31 @@
+"""Text normalisation shared by language identification and input checks."""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+
+MARKUP_TAG = re.compile(r"<[A-Za-z/!][^>]{0,500}>")
+_URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
+_EMAIL = re.compile(r"\S+@\S+\.\S+")
+# A "word" for language purposes: letters only (digits, IDs and punctuation carry no language).
+_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?", re.UNICODE)
+
+
+def strip_markup(text: str) -> str:
+    """Removes HTML/XML tags and decodes entities, so `<b>Hallo</b>` reads as `Hallo`."""
+    return html.unescape(MARKUP_TAG.sub(" ", text))
+
+
+def letter_words(text: str) -> list[str]:
+    """Lower-cased words made of letters, without URLs, e-mail addresses, markup or numbers."""
+    text = unicodedata.normalize("NFC", strip_markup(text))
+    text = _EMAIL.sub(" ", _URL.sub(" ", text))
+    return [w.lower() for w in _WORD.findall(text)]
+
+
+def fold_diacritics(word: str) -> str:
+    """`contractul`, `reînnoire` -> `reinnoire`: customers often type without diacritics."""
+    decomposed = unicodedata.normalize("NFD", word)
+    return "".join(c for c in decomposed if unicodedata.category(c) != "Mn")

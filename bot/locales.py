@@ -1,0 +1,89 @@
+"""Loads locales/: the catalogue of responses and, per locale, its facts, responses and labels."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Mapping
+
+import yaml
+
+from bot import SUPPORTED_LANGUAGES
+from bot.paths import LOCALES_DIR
+
+
+@dataclass(frozen=True, eq=False)  # compared and hashed by identity (loaded once)
+class Locale:
+    code: str  # "nl-BE"
+    language: str  # "nl"
+    country: str  # "BE"
+    timezone: str
+    facts: Mapping[str, Any]
+    gaps: list[dict[str, str]]
+    responses: Mapping[str, Any]
+    labels: Mapping[str, Any]
+    default_for_language: bool = False
+    path: Path = field(default=LOCALES_DIR)
+
+
+def _read_yaml(path: Path) -> Any:
+    if not path.exists():
+        return None
+    with path.open(encoding="utf-8") as handle:
+        return yaml.safe_load(handle)
+
+
+def load_catalog(locales_dir: Path = LOCALES_DIR) -> dict[str, Any]:
+    return dict(_read_yaml(locales_dir / "catalog.yml") or {})
+
+
+def load_locales(locales_dir: Path = LOCALES_DIR) -> dict[str, Locale]:
+    """Every locale folder under locales_dir, by code."""
+    locales = {}
+    for folder in sorted(p for p in locales_dir.iterdir() if (p / "locale.yml").exists()):
+        meta = _read_yaml(folder / "locale.yml") or {}
+        locales[meta["locale"]] = Locale(
+            code=meta["locale"],
+            language=meta["language"],
+            country=meta["country"],
+            timezone=meta["timezone"],
+            facts=meta.get("facts") or {},
+            gaps=meta.get("gaps") or [],
+            responses=_read_yaml(folder / "responses.yml") or {},
+            labels=_read_yaml(folder / "labels.yml") or {},
+            default_for_language=bool(meta.get("default_for_language")),
+            path=folder,
+        )
+    return locales
+
+
+@lru_cache(maxsize=1)
+def cached_locales() -> dict[str, Locale]:
+    """Locales loaded once per process (the action server's view of the content)."""
+    return load_locales()
+
+
+def default_locale(language: str, locales: Mapping[str, Locale]) -> Locale:
+    """The locale a language means when the country is unknown (nl -> nl-BE)."""
+    candidates = [loc for loc in locales.values() if loc.language == language]
+    if not candidates:
+        candidates = [loc for loc in locales.values() if loc.language == SUPPORTED_LANGUAGES[0]]
+    preferred = [loc for loc in candidates if loc.default_for_language]
+    return (preferred or candidates)[0]
+
+
+def resolve_locale(
+    language: str | None, country: str | None, locales: Mapping[str, Locale] | None = None
+) -> Locale:
+    """The locale for a conversation: the language decides the words, the country the facts.
+
+    A country that has no locale in that language (nl + FR) falls back to the language's default.
+    """
+    locales = locales if locales is not None else cached_locales()
+    language = (language or SUPPORTED_LANGUAGES[0]).lower()
+    if country:
+        exact = locales.get(f"{language}-{country.upper()}")
+        if exact:
+            return exact
+    return default_locale(language, locales)

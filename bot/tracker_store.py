@@ -1,0 +1,30 @@
+"""Rasa's SQL tracker store configured by one SQLAlchemy URL (SQLite locally, PostgreSQL in production).
+
+endpoints.yml: `tracker_store: {type: bot.tracker_store.UrlSQLTrackerStore, url: ${TRACKER_STORE_URL}}`.
+Rasa passes the endpoint's `url` as `host`; this class uses it as the whole database URL.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Optional
+
+from rasa.core.tracker_store import SQLTrackerStore
+from sqlalchemy.engine import make_url
+
+
+class UrlSQLTrackerStore(SQLTrackerStore):
+    def __init__(self, domain: Any = None, host: Optional[str] = None, **kwargs: Any) -> None:
+        if not host:
+            raise ValueError("UrlSQLTrackerStore needs `url` (e.g. sqlite:///var/tracker.db)")
+        url = make_url(host)
+        if url.get_backend_name() == "sqlite" and url.database:
+            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+        kwargs.pop("dialect", None)
+        super().__init__(domain=domain, dialect=url.get_backend_name(), host=host, **kwargs)
+
+    @staticmethod
+    def get_db_url(  # type: ignore[override]
+        dialect: str = "sqlite", host: Optional[str] = None, *args: Any, **kwargs: Any
+    ) -> Any:
+        return make_url(host)
