@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from typing import Sequence
 
@@ -55,14 +56,10 @@ def date(value: dt.date, locale: str, style: str = "long") -> str:
 
 
 def day_and_time(value: dt.datetime, locale: str) -> str:
-    """A moment in the future, e.g. "Montag, 09:00"."""
-    return format_datetime(value, "EEEE, " + _short_time_pattern(locale), locale=babel_locale(locale))
-
-
-def _short_time_pattern(locale: str) -> str:
-    return str(babel_locale(locale).time_formats["short"].pattern)
-
-
+    """A weekday and time, e.g. "Montag, 09:00" / "maandag 09:00": CLDR's EHm pattern, full weekday."""
+    skeleton = babel_locale(locale).datetime_skeletons["EHm"]
+    pattern = re.sub(r"(?<!E)E(?!E)", "EEEE", str(getattr(skeleton, "pattern", skeleton)))
+    return format_datetime(value, pattern, locale=babel_locale(locale))
 
 
 def language_name(language: str, in_language: str | None = None) -> str:

@@ -80,6 +80,8 @@ def decide(
 def _confident_switch(detection: Mapping[str, Any], detected: str, current: str) -> bool:
     if not detection.get("has_language") or detection.get("unsupported_language"):
         return False
+    if (detection.get("fits") or {}).get(current):
+        return False  # every word is also a word of the current language ("Hallo", "super", "perfect")
     scores = detection.get("scores") or {}
     new, old = float(scores.get(detected, 0.0)), float(scores.get(current, 0.0))
     return new >= SWITCH_CONFIDENCE and new - old >= SWITCH_MARGIN

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Sequence
 
 from bot import SUPPORTED_LANGUAGES
-from bot.language.text import letter_words
+from bot.language.text import fold_diacritics, letter_words
 
 # Product and brand names appear in every language's messages and carry no language evidence.
 NEUTRAL_TERMS = frozenset(
@@ -110,6 +110,9 @@ class LanguageResult:
     scores: dict[str, float]  # posterior per supported language, text alone
     has_language: bool  # False for "ok", numbers, emoji, product names
     unsupported_language: str | None = None  # e.g. "en" when confidently in another language
+    # Per language: every word of the message is a known word of that language ("Hallo" fits de and nl).
+    # A message that fits the conversation's language never switches it.
+    fits: dict[str, bool] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -118,6 +121,7 @@ class LanguageResult:
             "scores": {k: round(v, 4) for k, v in self.scores.items()},
             "has_language": self.has_language,
             "unsupported_language": self.unsupported_language,
+            "fits": self.fits,
         }
 
 
@@ -191,6 +195,14 @@ class LanguageDetector:
     hint_weight: float = 1.5
     unsupported_threshold: float = 0.95
     unsupported_min_words: int = 3
+    lexicon_weight: float = 3.5
+    # Word forms per language (bot.language.lexicon); empty = learned evidence and langdetect only.
+    lexicon: Mapping[str, frozenset[str]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self._training_vocabulary = {
+            lang: frozenset(words) for lang, words in self.model.word_vocabulary.items()
+        }
 
     @property
     def languages(self) -> list[str]:
@@ -216,29 +228,35 @@ class LanguageDetector:
             for lang in self.languages:
                 logits[lang] += self.langdetect_weight * math.log(max(ld.get(lang, 0.0), 1e-3))
 
+        known_anywhere = False
+        fits = {lang: True for lang in self.languages}
+        for word in words:
+            known_in = self._known_in(word)
+            known_anywhere = known_anywhere or bool(known_in)
+            for lang in self.languages:
+                fits[lang] = fits[lang] and lang in known_in
+            if 0 < len(known_in) < len(self.languages):
+                for lang in known_in:
+                    logits[lang] += self.lexicon_weight
+
         scores = _softmax(logits)
-        best = max(scores, key=scores.__getitem__)
-        has_language = self._has_known_word(words)
         unsupported = self._unsupported(clean_text, words)
-        if not has_language and unsupported is None:
-            uniform = {lang: 1.0 / len(self.languages) for lang in self.languages}
-            return LanguageResult(fallback, 0.0, uniform, has_language=False)
-
+        # A lone word nobody knows (a name, "xyz") gives a guess, but no grounds to switch languages.
+        has_language = known_anywhere or len(words) >= 2
+        ranked = dict(logits)
         if hint in self.languages:
-            hinted = dict(logits)
-            hinted[hint] += self.hint_weight
-            best = max(hinted, key=hinted.__getitem__)
-        return LanguageResult(best, scores[best], scores, True, unsupported)
+            ranked[hint] += self.hint_weight
+        best = max(ranked, key=ranked.__getitem__)
+        return LanguageResult(best, scores[best], scores, has_language, unsupported, fits)
 
-    def _has_known_word(self, words: Sequence[str]) -> bool:
-        """True when at least one word was seen in training or langdetect knows the message.
-
-        Words never seen in any language (a person's name, "xyz") do not make a message German.
-        """
-        vocab = self.model.word_vocabulary
-        if any(any(w in vocab.get(lang, ()) for lang in self.languages) for w in words):
-            return True
-        return len(words) >= 2
+    def _known_in(self, word: str) -> set[str]:
+        """The languages whose training data or lexicon contain the word (diacritics folded)."""
+        folded = fold_diacritics(word)
+        return {
+            lang
+            for lang in self.languages
+            if word in self._training_vocabulary.get(lang, ()) or folded in self.lexicon.get(lang, ())
+        }
 
     def _unsupported(self, clean_text: str, words: Sequence[str]) -> str | None:
         if len(words) < self.unsupported_min_words:
@@ -249,9 +267,8 @@ class LanguageDetector:
         top = max(probabilities, key=probabilities.__getitem__)
         if top in self.languages or probabilities[top] < self.unsupported_threshold:
             return None
-        known = sum(
-            1 for w in words if any(w in self.model.word_vocabulary.get(l, ()) for l in self.languages)
-        )
-        if known / len(words) > 0.6:  # mostly our customers' vocabulary: a supported language after all
+        # Only our customers' own vocabulary counts here: the lexicons hold many English loanwords.
+        known = sum(1 for w in words if any(w in self._training_vocabulary[l] for l in self.languages))
+        if known / len(words) > 0.6:  # mostly our customers' words: a supported language after all
             return None
         return top

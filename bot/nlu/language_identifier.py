@@ -55,8 +55,11 @@ class LanguageIdentifier(GraphComponent):
         return {
             "languages": list(SUPPORTED_LANGUAGES),
             "langdetect_weight": 0.5,
+            "lexicon_weight": 3.5,
             "hint_weight": 1.5,
             "unsupported_threshold": 0.95,
+            # Use spacy-lookups-data word forms as evidence (loaded at model load, shared with the tokenizer).
+            "use_lexicon": True,
         }
 
     def __init__(
@@ -72,11 +75,18 @@ class LanguageIdentifier(GraphComponent):
         self._detector = self._make_detector(model) if model else None
 
     def _make_detector(self, model: NaiveBayesModel) -> LanguageDetector:
+        lexicon = {}
+        if self._config["use_lexicon"]:
+            from bot.language.lexicon import vocabulary
+
+            lexicon = {lang: vocabulary(lang) for lang in model.languages}
         return LanguageDetector(
             model,
             langdetect_weight=self._config["langdetect_weight"],
+            lexicon_weight=self._config["lexicon_weight"],
             hint_weight=self._config["hint_weight"],
             unsupported_threshold=self._config["unsupported_threshold"],
+            lexicon=lexicon,
         )
 
     @classmethod

@@ -26,30 +26,30 @@ logger = logging.getLogger(__name__)
 
 
 class _LemmaPipeline:
-    """A blank spaCy pipeline with a lookup lemmatizer, plus case- and diacritic-insensitive lookups."""
+    """A blank spaCy pipeline for tokenization and the language's lookup lemma table.
+
+    The table is shared with the language detector (bot.language.lexicon), so it is loaded once.
+    """
 
     def __init__(self, lang: str, fold_table: bool) -> None:
         import spacy
 
-        self.nlp = spacy.blank(lang)
-        self.nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
-        self.nlp.initialize()
-        table = self.nlp.get_pipe("lemmatizer").lookups.get_table("lemma_lookup")
-        self._lower: Dict[str, str] = {}
-        if fold_table:
-            for form, lemma in table.items():
-                if isinstance(form, str):
-                    self._lower.setdefault(fold_diacritics(form.lower()), lemma)
-        self._table = table
+        from bot.language.lexicon import lemma_table
 
-    def lemma(self, text: str, spacy_lemma: str) -> str:
-        if spacy_lemma and spacy_lemma != text:
-            return spacy_lemma
-        for candidate in (text.lower(), text.capitalize()):
+        self.nlp = spacy.blank(lang)
+        self._table = lemma_table(lang)
+        self._folded: Dict[str, str] = {}
+        if fold_table:
+            for form, lemma in self._table.items():
+                if isinstance(form, str):
+                    self._folded.setdefault(fold_diacritics(form.lower()), lemma)
+
+    def lemma(self, text: str) -> str:
+        for candidate in (text, text.lower(), text.capitalize()):
             found = self._table.get(candidate)
             if found:
                 return str(found)
-        return self._lower.get(fold_diacritics(text.lower()), text)
+        return self._folded.get(fold_diacritics(text.lower()), text)
 
 
 @DefaultV1Recipe.register(
@@ -107,12 +107,12 @@ class MultilingualSpacyTokenizer(Tokenizer):
         raw = message.get(attribute) or ""
         text = strip_markup(raw[: self._max_chars]) if attribute == "text" else raw
         pipeline = self._pipeline(message.get(LANGUAGE))
-        doc = pipeline.nlp(text)
+        doc = pipeline.nlp.make_doc(text)
         tokens = []
         for token in doc:
             if token.is_space or token.is_punct:
                 continue
-            lemma = fold_diacritics(pipeline.lemma(token.text, token.lemma_).lower())
+            lemma = fold_diacritics(pipeline.lemma(token.text).lower())
             tokens.append(Token(token.text, token.idx, lemma=lemma))
         if not tokens:
             return []

@@ -1,0 +1,107 @@
+"""Intent accuracy per language on the held-out NLU files (training never sees tests/data/nlu/),
+counting FAQ topics by their full retrieval intent (faq/<topic>), plus out-of-scope behaviour.
+
+Run: python -m bench.nlu
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import Counter, defaultdict
+from typing import Any
+
+import yaml
+
+from bench.common import summary_ms, write_result
+from bot import SUPPORTED_LANGUAGES
+from bot.model import model_path
+from bot.paths import ROOT
+
+HELD_OUT = ROOT / "tests" / "data" / "nlu"
+# Everyday messages unrelated to the product: should land on out_of_scope or the fallback.
+UNRELATED = ROOT / "tests" / "data" / "unrelated.yml"
+
+
+def predicted_intent(parse: dict[str, Any]) -> str:
+    """The intent, with FAQ topics as faq/<topic> from the response selector's choice."""
+    name = str(parse["intent"].get("name"))
+    if name == "faq":
+        selected = ((parse.get("response_selector") or {}).get("default") or {}).get("response") or {}
+        return str(selected.get("intent_response_key") or name)
+    return name
+
+
+def held_out(language: str) -> list[tuple[str, str]]:
+    data = yaml.safe_load((HELD_OUT / f"{language}.yml").read_text(encoding="utf-8"))
+    pairs = []
+    for block in data["nlu"]:
+        for line in block["examples"].splitlines():
+            text = line.strip()[2:].strip() if line.strip().startswith("- ") else ""
+            if text:
+                pairs.append((text, block["intent"]))
+    return pairs
+
+
+async def evaluate() -> dict[str, Any]:
+    from rasa.core.agent import Agent
+
+    agent = Agent.load(str(model_path()))
+    results: dict[str, Any] = {"per_language": {}}
+    timings: list[float] = []
+    confusions: Counter[tuple[str, str]] = Counter()
+    language_hits = defaultdict(lambda: [0, 0])
+    for lang in SUPPORTED_LANGUAGES:
+        pairs = held_out(lang)
+        hits = 0
+        for text, expected in pairs:
+            start = time.perf_counter()
+            parse = await agent.parse_message(text)
+            timings.append(time.perf_counter() - start)
+            got = predicted_intent(parse)
+            # For unrelated messages the fallback is as good as out_of_scope: both say "not my topic".
+            if expected == "out_of_scope" and got == "nlu_fallback":
+                got = expected
+            hits += got == expected
+            if got != expected:
+                confusions[(expected, got)] += 1
+            language_hits[lang][0] += parse.get("language") == lang
+            language_hits[lang][1] += 1
+        results["per_language"][lang] = {"messages": len(pairs), "intent_accuracy": round(100 * hits / len(pairs), 1)}
+        results["per_language"][lang]["language_accuracy"] = round(
+            100 * language_hits[lang][0] / language_hits[lang][1], 1)
+    results["top_confusions"] = [f"{e} -> {g}: {n}" for (e, g), n in confusions.most_common(15)]
+    results["parse_in_process"] = summary_ms(timings)
+
+    unrelated = yaml.safe_load(UNRELATED.read_text(encoding="utf-8"))["messages"]
+    caught = 0
+    missed = []
+    for item in unrelated:
+        parse = await agent.parse_message(item["text"])
+        ok = parse["intent"]["name"] in ("out_of_scope", "nlu_fallback")
+        caught += ok
+        if not ok:
+            missed.append(f"{item['text']} -> {predicted_intent(parse)}")
+    results["unrelated"] = {"messages": len(unrelated), "out_of_scope_or_fallback": round(100 * caught / len(unrelated), 1),
+                            "missed": missed}
+    return results
+
+
+def main() -> None:
+    import logging
+
+    logging.getLogger().setLevel(logging.WARNING)
+    results = asyncio.run(evaluate())
+    path = write_result("nlu", results)
+    print("| language | held-out messages | intent accuracy | language of message |")
+    print("| --- | --- | --- | --- |")
+    for lang, row in results["per_language"].items():
+        print(f"| {lang} | {row['messages']} | {row['intent_accuracy']:.1f}% | {row['language_accuracy']:.1f}% |")
+    print(f"\nUnrelated everyday messages -> out_of_scope/fallback: {results['unrelated']}")
+    print(f"In-process parse latency: {results['parse_in_process']}")
+    print("Top confusions:", *results["top_confusions"], sep="\n  ")
+    print(f"written to {path}")
+
+
+if __name__ == "__main__":
+    main()
