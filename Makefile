@@ -9,6 +9,8 @@ STAMP  := $(VENV)/.installed-$(shell sha1sum $(LOCK) 2>/dev/null | cut -c1-12)
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
 export PYTHONDONTWRITEBYTECODE ?= 1
+# Rasa would send telemetry and error reports to its servers: nothing leaves this machine.
+export RASA_TELEMETRY_ENABLED := false
 
 .PHONY: help install content model run test test-unit test-rasa lint bench lock clean
 

@@ -28,10 +28,9 @@ def training_examples() -> list[tuple[str, str]]:
     """(text, language) of every NLU training example, read the way `rasa train` reads them."""
     from rasa.shared.nlu.training_data.loading import load_data
 
-    from bot.nlu.language_identifier import training_language
+    from bot.nlu.language_identifier import language_training_pairs
 
-    data = load_data(str(ROOT / "data" / "nlu"))
-    return [(m.get("text"), training_language(m)) for m in data.intent_examples if training_language(m)]
+    return language_training_pairs(load_data(str(ROOT / "data" / "nlu")).intent_examples)
 
 
 def percentile(values: Sequence[float], p: float) -> float:

@@ -33,6 +33,8 @@ def service_env(settings: Settings, base: Optional[dict[str, str]] = None) -> di
         PYTHONPATH=str(ROOT) + os.pathsep + env.get("PYTHONPATH", ""),
         TF_CPP_MIN_LOG_LEVEL=env.get("TF_CPP_MIN_LOG_LEVEL", "2"),
         SQLALCHEMY_SILENCE_UBER_WARNING="1",
+        # No telemetry or error reports leave the machine (Rasa would send both to its servers).
+        RASA_TELEMETRY_ENABLED="false",
     )
     return env
 

@@ -193,8 +193,9 @@ class LanguageDetector:
     model: NaiveBayesModel
     langdetect_weight: float = 0.5
     hint_weight: float = 1.5
-    unsupported_threshold: float = 0.95
+    unsupported_threshold: float = 0.9
     unsupported_min_words: int = 3
+    unsupported_max_coverage: float = 0.5
     lexicon_weight: float = 3.5
     # Word forms per language (bot.language.lexicon); empty = learned evidence and langdetect only.
     lexicon: Mapping[str, frozenset[str]] = field(default_factory=dict)
@@ -259,6 +260,11 @@ class LanguageDetector:
         }
 
     def _unsupported(self, clean_text: str, words: Sequence[str]) -> str | None:
+        """The language code when a message is confidently in a language we do not speak.
+
+        langdetect alone is not trusted (it calls some plain Spanish sentences Italian): the message
+        must also be mostly unknown to every supported language's word list.
+        """
         if len(words) < self.unsupported_min_words:
             return None
         probabilities = langdetect_full(clean_text)
@@ -267,8 +273,12 @@ class LanguageDetector:
         top = max(probabilities, key=probabilities.__getitem__)
         if top in self.languages or probabilities[top] < self.unsupported_threshold:
             return None
-        # Only our customers' own vocabulary counts here: the lexicons hold many English loanwords.
-        known = sum(1 for w in words if any(w in self._training_vocabulary[l] for l in self.languages))
-        if known / len(words) > 0.6:  # mostly our customers' words: a supported language after all
-            return None
-        return top
+        coverage = max(
+            sum(
+                w in self._training_vocabulary.get(lang, ()) or fold_diacritics(w) in self.lexicon.get(lang, ())
+                for w in words
+            )
+            / len(words)
+            for lang in self.languages
+        )
+        return top if coverage < self.unsupported_max_coverage else None

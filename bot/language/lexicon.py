@@ -2,22 +2,26 @@
 
 Loaded once per process on first use (about 1 s and 30-60 MB per language) and shared by the tokenizer
 (lemmas) and the language detector (is this a known German/Romanian/Dutch/Spanish word form?).
+The raw JSON is read rather than a spacy `Table`, whose keys are hashes: the detector needs the forms.
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any
+from pathlib import Path
 
 from bot.language.text import fold_diacritics
 
 
 @lru_cache(maxsize=None)
-def lemma_table(lang: str) -> Any:
-    """spaCy's lookup lemma table for `lang` (a spacy.lookups.Table)."""
-    from spacy.lookups import load_lookups
+def lemma_table(lang: str) -> dict[str, str]:
+    """Word form -> lemma, as spacy-lookups-data ships it for `lang`."""
+    import spacy_lookups_data
+    import srsly
 
-    return load_lookups(lang, ["lemma_lookup"]).get_table("lemma_lookup")
+    path = Path(spacy_lookups_data.__file__).parent / "data" / f"{lang}_lemma_lookup.json.gz"
+    table = srsly.read_gzip_json(path)
+    return {str(form): str(lemma) for form, lemma in table.items()}
 
 
 @lru_cache(maxsize=None)
@@ -26,6 +30,6 @@ def vocabulary(lang: str) -> frozenset[str]:
     words = set()
     for form, lemma in lemma_table(lang).items():
         for word in (form, lemma):
-            if isinstance(word, str) and len(word) > 1 and word.isalpha():
+            if len(word) > 1 and word.isalpha():
                 words.add(fold_diacritics(word.lower()))
     return frozenset(words)

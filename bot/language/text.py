@@ -7,6 +7,8 @@ import re
 import unicodedata
 
 MARKUP_TAG = re.compile(r"<[A-Za-z/!][^>]{0,500}>")
+# Script and style elements hold code, not words: drop their content with the tags.
+_CODE_ELEMENT = re.compile(r"<(script|style)\b[^>]{0,500}>.*?(?:</\1\s*>|$)", re.IGNORECASE | re.DOTALL)
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 _EMAIL = re.compile(r"\S+@\S+\.\S+")
 # A "word" for language purposes: letters only (digits, IDs and punctuation carry no language).
@@ -15,7 +17,7 @@ _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?", re.UNICODE)
 
 def strip_markup(text: str) -> str:
     """Removes HTML/XML tags and decodes entities, so `<b>Hallo</b>` reads as `Hallo`."""
-    return html.unescape(MARKUP_TAG.sub(" ", text))
+    return html.unescape(MARKUP_TAG.sub(" ", _CODE_ELEMENT.sub(" ", text)))
 
 
 def letter_words(text: str) -> list[str]:

@@ -33,6 +33,21 @@ def training_language(message: Message) -> Optional[str]:
     return None
 
 
+# Examples of these intents name or quote other languages ("en español por favor" in the German data),
+# so they would teach the language model the wrong words.
+MIXED_LANGUAGE_INTENTS = frozenset({"switch_language"})
+
+
+def language_training_pairs(messages: List[Message]) -> List[tuple]:
+    """(text, language) of the NLU examples the language model learns from."""
+    pairs = []
+    for message in messages:
+        lang = training_language(message)
+        if lang and message.get("intent") not in MIXED_LANGUAGE_INTENTS:
+            pairs.append((message.get("text"), lang))
+    return pairs
+
+
 def hint_language(message: Message) -> Optional[str]:
     """The language the channel says the page is in (`metadata.language`), if any."""
     metadata = message.get("metadata") or {}
@@ -57,7 +72,7 @@ class LanguageIdentifier(GraphComponent):
             "langdetect_weight": 0.5,
             "lexicon_weight": 3.5,
             "hint_weight": 1.5,
-            "unsupported_threshold": 0.95,
+            "unsupported_threshold": 0.9,
             # Use spacy-lookups-data word forms as evidence (loaded at model load, shared with the tokenizer).
             "use_lexicon": True,
         }
@@ -100,12 +115,8 @@ class LanguageIdentifier(GraphComponent):
         return cls(config, model_storage, resource)
 
     def train(self, training_data: TrainingData) -> Resource:
-        examples = []
-        for message in training_data.intent_examples:
-            lang = training_language(message)
-            if lang:
-                examples.append((message.get("text"), lang))
-        missing = len(training_data.intent_examples) - len(examples)
+        examples = language_training_pairs(training_data.intent_examples)
+        missing = sum(1 for m in training_data.intent_examples if not training_language(m))
         if missing:
             logger.warning(f"{missing} NLU examples carry no `metadata: language`; they are ignored.")
         model = NaiveBayesModel.train(examples, self._config["languages"])

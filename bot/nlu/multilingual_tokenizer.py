@@ -41,8 +41,7 @@ class _LemmaPipeline:
         self._folded: Dict[str, str] = {}
         if fold_table:
             for form, lemma in self._table.items():
-                if isinstance(form, str):
-                    self._folded.setdefault(fold_diacritics(form.lower()), lemma)
+                self._folded.setdefault(fold_diacritics(form.lower()), lemma)
 
     def lemma(self, text: str) -> str:
         for candidate in (text, text.lower(), text.capitalize()):

@@ -1,0 +1,110 @@
+"""Starts the action server and Rasa as `make run` does, on free ports, for end-to-end tests."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Optional
+
+from bot.model import model_path
+from bot.paths import ROOT
+from bot.runner import action_command, rasa_command, service_env
+from bot.settings import Settings
+
+TOKEN = "test-rasa-token-0123456789abcdef"
+# `make test` trains first, so the model matches the data; TEST_MODEL lets a developer point elsewhere.
+MODEL = Path(os.environ.get("TEST_MODEL") or model_path())
+ACTION_TOKEN = "test-action-token-0123456789abcdef"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def http(method: str, url: str, body: Optional[dict] = None, headers: Optional[dict] = None,
+         timeout: float = 30) -> tuple[int, Any]:
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(url, data=data, method=method, headers={"Content-Type": "application/json",
+                                                                             **(headers or {})})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            raw = response.read()
+            try:
+                return response.status, json.loads(raw) if raw else None
+            except ValueError:  # "/" answers plain text
+                return response.status, raw.decode(errors="replace")
+    except urllib.error.HTTPError as error:
+        raw = error.read()
+        try:
+            return error.code, json.loads(raw)
+        except ValueError:
+            return error.code, raw.decode(errors="replace")
+
+
+@dataclass
+class Servers:
+    tracker_store_url: str
+    logs: Path
+    settings: Settings = field(init=False)
+    processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        env = {"RASA_PORT": str(free_port()), "ACTION_PORT": str(free_port()), "RASA_AUTH_TOKEN": TOKEN,
+               "ACTION_SERVER_TOKEN": ACTION_TOKEN, "TRACKER_STORE_URL": self.tracker_store_url}
+        self.settings = Settings.from_env(env)
+
+    @property
+    def rasa(self) -> str:
+        return f"http://127.0.0.1:{self.settings.rasa_port}"
+
+    @property
+    def actions(self) -> str:
+        return f"http://127.0.0.1:{self.settings.action_port}"
+
+    def start(self, which: tuple[str, ...] = ("actions", "rasa"), timeout: float = 240) -> None:
+        env = service_env(self.settings, dict(os.environ))
+        commands = {"actions": action_command(), "rasa": rasa_command(self.settings, str(MODEL))}
+        health = {"actions": f"{self.actions}/health", "rasa": f"{self.rasa}/"}
+        for name in which:
+            log = open(self.logs / f"{name}.log", "ab")
+            self.processes[name] = subprocess.Popen(commands[name], cwd=ROOT, env=env, stdout=log, stderr=log)
+        deadline = time.monotonic() + timeout
+        for name in which:
+            while True:
+                if self.processes[name].poll() is not None:
+                    raise RuntimeError(f"{name} exited; see {self.logs / (name + '.log')}")
+                try:
+                    if http("GET", health[name], timeout=2)[0] == 200:
+                        break
+                except OSError:
+                    pass
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"{name} did not start; see {self.logs / (name + '.log')}")
+                time.sleep(0.5)
+
+    def stop(self, which: tuple[str, ...] = ("rasa", "actions")) -> None:
+        for name in which:
+            process = self.processes.pop(name, None)
+            if process and process.poll() is None:
+                process.terminate()
+                try:
+                    process.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+
+    def say(self, sender: str, message: str, metadata: Optional[dict] = None) -> list[dict[str, Any]]:
+        body: dict[str, Any] = {"sender": sender, "message": message}
+        if metadata is not None:
+            body["metadata"] = metadata
+        status, replies = http("POST", f"{self.rasa}/webhooks/rest/webhook", body)
+        assert status == 200, (status, replies)
+        return list(replies or [])
