@@ -33,6 +33,16 @@ def training_examples() -> list[tuple[str, str]]:
     return language_training_pairs(load_data(str(ROOT / "data" / "nlu")).intent_examples)
 
 
+def quiet_logs() -> None:
+    """Rasa's structlog prints a debug line per parse unless configured."""
+    import logging
+
+    from rasa.utils.log_utils import configure_structlog
+
+    logging.getLogger().setLevel(logging.WARNING)
+    configure_structlog(logging.WARNING)
+
+
 def percentile(values: Sequence[float], p: float) -> float:
     ordered = sorted(values)
     if not ordered:

@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from bench.common import summary_ms, write_result
+from bench.common import quiet_logs, summary_ms, write_result
 from bot import SUPPORTED_LANGUAGES
 from bot.model import model_path
 from bot.paths import ROOT
@@ -88,9 +88,7 @@ async def evaluate() -> dict[str, Any]:
 
 
 def main() -> None:
-    import logging
-
-    logging.getLogger().setLevel(logging.WARNING)
+    quiet_logs()
     results = asyncio.run(evaluate())
     path = write_result("nlu", results)
     print("| language | held-out messages | intent accuracy | language of message |")

@@ -53,6 +53,47 @@ def _secrets_ensure(args: argparse.Namespace) -> int:
     return 0
 
 
+def _db_migrate(args: argparse.Namespace) -> int:
+    from bot.db.migrate import upgrade
+
+    upgrade()
+    print("Database schema is up to date.")
+    return 0
+
+
+def _db_seed(args: argparse.Namespace) -> int:
+    from bot.db.engine import session_scope
+    from bot.db.migrate import upgrade
+    from bot.db.quotes_io import DEMO_CUSTOMER, seed_demo
+
+    upgrade()
+    with session_scope() as session:
+        count = seed_demo(session)
+    print(f"Loaded {count} DEMO quotes (Q-90000001 ... Q-9000000{count}) for customer number {DEMO_CUSTOMER}.")
+    return 0
+
+
+def _quotes_import(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from bot.db.engine import session_scope
+    from bot.db.migrate import upgrade
+    from bot.db.quotes_io import import_csv
+
+    upgrade()
+    with session_scope() as session:
+        report = import_csv(session, Path(args.file))
+        if report.errors:
+            session.rollback()
+    if report.errors:
+        print(f"Nothing imported: {len(report.errors)} invalid row(s).", file=sys.stderr)
+        for error in report.errors:
+            print(f"  {error}", file=sys.stderr)
+        return 1
+    print(f"Imported {report.quotes} quote(s) with {report.items} line item(s).")
+    return 0
+
+
 def _run(args: argparse.Namespace) -> int:
     from bot.runner import run
 
@@ -65,6 +106,9 @@ COMMANDS: dict[tuple[str, str], tuple[Callable[[argparse.Namespace], int], str]]
     ("model", "path"): (_model_fingerprint, "print the model path matching the current inputs"),
     ("model", "ensure"): (_model_ensure, "train unless a model matches the current inputs"),
     ("secrets", "ensure"): (_secrets_ensure, "create var/secrets.env with local tokens if missing"),
+    ("db", "migrate"): (_db_migrate, "apply the database migrations (DATABASE_URL)"),
+    ("db", "seed"): (_db_seed, "load the clearly marked DEMO renewal quotes"),
+    ("quotes", "import"): (_quotes_import, "import renewal quotes from a CSV export (all or nothing)"),
     ("run", "all"): (_run, "start the action server and Rasa on localhost"),
 }
 
@@ -80,6 +124,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         sub.set_defaults(handler=handler)
         if (group, command) == ("content", "check"):
             sub.add_argument("--gaps", action="store_true", help="also list content gaps")
+        if (group, command) == ("quotes", "import"):
+            sub.add_argument("file", help="CSV file (see bot/db/quotes_io.py for the columns)")
     args = parser.parse_args(argv)
     if not getattr(args, "handler", None):
         if args.group == "run":

@@ -71,6 +71,22 @@ def wait_for(url: str, deadline: float, process: subprocess.Popen) -> bool:
     return False
 
 
+def prepare_database(settings: Settings) -> None:
+    """Migrations always; demo quotes only into an empty local database, and said so."""
+    from bot.db.engine import session_scope
+    from bot.db.migrate import upgrade
+    from bot.db.quotes_io import DEMO_CUSTOMER, has_quotes, seed_demo
+
+    os.environ["DATABASE_URL"] = settings.database_url
+    upgrade(settings.database_url)
+    if settings.production:
+        return
+    with session_scope(settings.database_url) as session:
+        if not has_quotes(session):
+            seed_demo(session)
+            print(f"Empty database: loaded DEMO quotes Q-90000001...4 for customer number {DEMO_CUSTOMER}.")
+
+
 def run() -> int:
     VAR_DIR.mkdir(exist_ok=True)
     generated = not (os.environ.get("RASA_AUTH_TOKEN") and os.environ.get("ACTION_SERVER_TOKEN"))
@@ -85,6 +101,7 @@ def run() -> int:
     if not model.exists():
         print("No model matches the data; run `make run` (it trains first).", file=sys.stderr)
         return 2
+    prepare_database(settings)
     if generated:
         print(f"Using local tokens from {SECRETS_FILE.relative_to(ROOT)} (set RASA_AUTH_TOKEN to override).")
     child_env = service_env(settings, env)

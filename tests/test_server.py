@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from tests.reply_language import reply_locales, reply_responses
-from tests.servers import ACTION_TOKEN, MODEL, TOKEN, Servers, http
+from bot.local_servers import ACTION_TOKEN, MODEL, TOKEN, Servers, http
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.skipif(not MODEL.exists(), reason="no trained model: run `make model` first")

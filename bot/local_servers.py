@@ -1,4 +1,4 @@
-"""Starts the action server and Rasa as `make run` does, on free ports, for end-to-end tests."""
+"""Starts the action server and Rasa as `make run` does, on free ports: for end-to-end tests and benchmarks."""
 
 from __future__ import annotations
 
@@ -100,6 +100,9 @@ class Servers:
                     process.wait(timeout=20)
                 except subprocess.TimeoutExpired:
                     process.kill()
+
+    def pid(self, which: str) -> int:
+        return self.processes[which].pid
 
     def say(self, sender: str, message: str, metadata: Optional[dict] = None) -> list[dict[str, Any]]:
         body: dict[str, Any] = {"sender": sender, "message": message}

@@ -1,0 +1,115 @@
+"""Renewal-quote lookup: a quote is shown only when its number and the customer number both match."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from decimal import Decimal
+from typing import Any, Callable, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+from sqlalchemy.exc import SQLAlchemyError
+
+from actions.common import conversation_locale, label, say
+from actions.forms import FORM_CANCELLED, AskSlot, LocalizedFormValidation
+from bot import formatting
+from bot.db.engine import session_scope
+from bot.db.models import RenewalQuote
+from bot.db.repository import find_quote, is_expired
+from bot.locales import Locale
+from bot.requests import parse_customer_number, parse_quote_number
+
+logger = logging.getLogger(__name__)
+MAX_LOOKUPS_PER_CONVERSATION = 5
+
+
+class ValidateQuoteLookupForm(LocalizedFormValidation):
+    def name(self) -> Text:
+        return "validate_quote_lookup_form"
+
+    def validate_quote_number(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                              domain: DomainDict) -> Dict[Text, Any]:
+        number = parse_quote_number(str(value))
+        if number:
+            return {"quote_number": number}
+        return self.reject(dispatcher, tracker, "quote_number", "utter_invalid_quote_number")
+
+    def validate_customer_number(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                 domain: DomainDict) -> Dict[Text, Any]:
+        number = parse_customer_number(str(value))
+        if number:
+            return {"customer_number": number}
+        return self.reject(dispatcher, tracker, "customer_number", "utter_invalid_customer_number")
+
+
+class AskQuoteNumber(AskSlot):
+    slot, response = "quote_number", "utter_ask_quote_number"
+
+
+class AskCustomerNumber(AskSlot):
+    slot, response = "customer_number", "utter_ask_customer_number"
+
+
+def quote_lines(quote: RenewalQuote, locale: Locale) -> tuple[str, str]:
+    """The line items, one per line, and the total, formatted for the locale."""
+    lines, total = [], Decimal(0)
+    for item in quote.items:
+        amount = Decimal(item.unit_price) * item.quantity
+        total += amount
+        quantity = formatting.number(item.quantity, locale.code)
+        lines.append(f"• {quantity} × {item.description}: {formatting.money(amount, quote.currency, locale.code)}")
+    return "\n".join(lines), formatting.money(total, quote.currency, locale.code)
+
+
+class ActionLookupQuote(Action):
+    """The clock is injectable for tests of expiry."""
+
+    def __init__(self, today: Callable[[], dt.date] = dt.date.today) -> None:
+        self._today = today
+
+    def name(self) -> Text:
+        return "action_lookup_quote"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[Dict[Text, Any]]:
+        reset = [SlotSet("quote_number", None), SlotSet("customer_number", None), SlotSet(FORM_CANCELLED, None)]
+        if tracker.get_slot(FORM_CANCELLED):
+            say(dispatcher, tracker, "utter_no_problem")
+            return reset
+        quote_number, customer_number = tracker.get_slot("quote_number"), tracker.get_slot("customer_number")
+        if not quote_number or not customer_number:
+            say(dispatcher, tracker, "utter_anything_else")
+            return reset
+        attempts = int(tracker.get_slot("quote_attempts") or 0) + 1
+        reset.append(SlotSet("quote_attempts", float(attempts)))
+        if attempts > MAX_LOOKUPS_PER_CONVERSATION:
+            say(dispatcher, tracker, "utter_quote_too_many_attempts")
+            return reset
+        locale = conversation_locale(tracker)
+        try:
+            with session_scope() as session:
+                quote = find_quote(session, str(quote_number), str(customer_number))
+                shown = self._show(dispatcher, tracker, quote, locale) if quote else None
+        except SQLAlchemyError:
+            logger.exception("Quote lookup failed")
+            say(dispatcher, tracker, "utter_technical_problem")
+            return reset
+        if shown is None:
+            say(dispatcher, tracker, "utter_quote_not_found")
+        return reset
+
+    def _show(self, dispatcher: CollectingDispatcher, tracker: Tracker, quote: RenewalQuote,
+              locale: Locale) -> bool:
+        due = formatting.date(quote.due_date, locale.code)
+        if is_expired(quote, self._today()):
+            say(dispatcher, tracker, "utter_quote_expired", quote_number=quote.quote_number, due_date=due)
+            return True
+        items, total = quote_lines(quote, locale)
+        say(dispatcher, tracker, "utter_quote_details", quote_number=quote.quote_number,
+            status=label(locale, "quote_status", quote.status), due_date=due, items=items, total=total)
+        if quote.status == "open":
+            say(dispatcher, tracker, "utter_quote_renewal_options")
+        return True

@@ -1,0 +1,70 @@
+"""Engines and sessions, created on demand per database URL (never at import time)."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import threading
+from pathlib import Path
+from typing import Iterator, Optional
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.paths import VAR_DIR
+
+_engines: dict[str, Engine] = {}
+_lock = threading.Lock()
+
+
+def database_url() -> str:
+    return os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'app.db'}"
+
+
+def get_engine(url: Optional[str] = None) -> Engine:
+    """One engine (connection pool) per URL and process."""
+    url = url or database_url()
+    with _lock:
+        if url not in _engines:
+            parsed = make_url(url)
+            kwargs: dict = {"future": True, "pool_pre_ping": True}
+            if parsed.get_backend_name() == "sqlite":
+                if parsed.database:
+                    Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+                kwargs["connect_args"] = {"timeout": 15, "check_same_thread": False}
+            else:
+                kwargs.update(pool_size=5, max_overflow=10, connect_args={"connect_timeout": 5})
+            engine = create_engine(url, **kwargs)
+            if parsed.get_backend_name() == "sqlite":
+                event.listen(engine, "connect", _sqlite_pragmas)
+            _engines[url] = engine
+        return _engines[url]
+
+
+def _sqlite_pragmas(connection, _record) -> None:  # type: ignore[no-untyped-def]
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")  # readers do not block the writer
+    cursor.close()
+
+
+@contextlib.contextmanager
+def session_scope(url: Optional[str] = None) -> Iterator[Session]:
+    """A transaction: committed when the block ends, rolled back on any exception."""
+    session = sessionmaker(bind=get_engine(url), future=True, expire_on_commit=False)()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def dispose_all() -> None:
+    with _lock:
+        for engine in _engines.values():
+            engine.dispose()
+        _engines.clear()

@@ -1,0 +1,93 @@
+"""SQLAlchemy 1.4 models. Schema changes go through Alembic migrations (bot/db/migrations)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import declarative_base, relationship
+
+Base = declarative_base()
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+class ServiceRequest(Base):
+    __tablename__ = "service_requests"
+
+    id = Column(Integer, primary_key=True)
+    reference = Column(String(20), unique=True, nullable=True)  # REQ-2026-000123, set in the same transaction
+    # One request per conversation and content: a repeated submit finds this row instead of a new one.
+    idempotency_key = Column(String(64), unique=True, nullable=False)
+    conversation_id = Column(String(255), nullable=False, index=True)
+    request_type = Column(String(40), nullable=False)
+    contract_number = Column(String(40), nullable=False)
+    company = Column(String(120), nullable=False)
+    contact_name = Column(String(120), nullable=False)
+    email = Column(String(254), nullable=False)
+    details = Column(Text, nullable=False)
+    language = Column(String(2), nullable=False)
+    country = Column(String(2), nullable=False)
+    queue = Column(String(40), nullable=False, index=True)
+    status = Column(String(20), nullable=False, default="open")
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+    changes = relationship("RequestStatusChange", back_populates="request", order_by="RequestStatusChange.id")
+
+
+class RequestStatusChange(Base):
+    """Audit trail: every status a request had, who set it and when."""
+
+    __tablename__ = "request_status_changes"
+
+    id = Column(Integer, primary_key=True)
+    request_id = Column(Integer, ForeignKey("service_requests.id", ondelete="CASCADE"), nullable=False, index=True)
+    old_status = Column(String(20), nullable=True)
+    new_status = Column(String(20), nullable=False)
+    actor = Column(String(80), nullable=False)
+    changed_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+    request = relationship("ServiceRequest", back_populates="changes")
+
+
+class RenewalQuote(Base):
+    __tablename__ = "renewal_quotes"
+
+    id = Column(Integer, primary_key=True)
+    quote_number = Column(String(20), unique=True, nullable=False)
+    customer_number = Column(String(20), nullable=False)
+    status = Column(String(20), nullable=False)  # open, ordered, expired
+    due_date = Column(Date, nullable=False)
+    currency = Column(String(3), nullable=False)
+    demo = Column(Boolean, nullable=False, default=False)  # loaded by `python -m bot db seed`
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+    items = relationship("QuoteLineItem", back_populates="quote", order_by="QuoteLineItem.position",
+                         cascade="all, delete-orphan")
+
+
+class QuoteLineItem(Base):
+    __tablename__ = "quote_line_items"
+    __table_args__ = (UniqueConstraint("quote_id", "position"),)
+
+    id = Column(Integer, primary_key=True)
+    quote_id = Column(Integer, ForeignKey("renewal_quotes.id", ondelete="CASCADE"), nullable=False, index=True)
+    position = Column(Integer, nullable=False)
+    description = Column(String(200), nullable=False)
+    quantity = Column(Integer, nullable=False)
+    unit_price = Column(Numeric(12, 2), nullable=False)
+
+    quote = relationship("RenewalQuote", back_populates="items")

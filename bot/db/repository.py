@@ -1,0 +1,73 @@
+"""Writes and reads of the application's tables, each inside the caller's transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+from typing import Optional
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
+
+from bot.db.models import RenewalQuote, RequestStatusChange, ServiceRequest
+
+
+@dataclass(frozen=True)
+class NewRequest:
+    conversation_id: str
+    request_type: str
+    contract_number: str
+    company: str
+    contact_name: str
+    email: str
+    details: str
+    language: str
+    country: str
+    queue: str
+
+    def idempotency_key(self) -> str:
+        """The same conversation submitting the same content is the same request."""
+        parts = (self.conversation_id, self.request_type, self.contract_number, self.company,
+                 self.contact_name, self.email.lower(), self.details)
+        return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+
+
+def file_request(session: Session, new: NewRequest, actor: str = "assistant") -> tuple[ServiceRequest, bool]:
+    """The filed request and whether it was created now (False: it had been filed before)."""
+    key = new.idempotency_key()
+    existing = session.execute(select(ServiceRequest).where(ServiceRequest.idempotency_key == key)).scalar_one_or_none()
+    if existing is not None:
+        return existing, False
+    request = ServiceRequest(idempotency_key=key, status="open", **new.__dict__)
+    try:
+        with session.begin_nested():
+            session.add(request)
+            session.flush()  # assigns the id the reference is made of
+            request.reference = f"REQ-{request.created_at.year}-{request.id:06d}"
+            session.add(RequestStatusChange(request=request, old_status=None, new_status="open", actor=actor))
+            session.flush()
+    except IntegrityError:
+        # A concurrent submit of the same request won the race: return that one.
+        winner = session.execute(select(ServiceRequest).where(ServiceRequest.idempotency_key == key)).scalar_one()
+        return winner, False
+    return request, True
+
+
+def change_status(session: Session, request: ServiceRequest, new_status: str, actor: str) -> None:
+    session.add(RequestStatusChange(request=request, old_status=request.status, new_status=new_status, actor=actor))
+    request.status = new_status
+
+
+def find_quote(session: Session, quote_number: str, customer_number: str) -> Optional[RenewalQuote]:
+    """The quote when both numbers match; None otherwise (which one is wrong is not told)."""
+    return session.execute(
+        select(RenewalQuote)
+        .options(selectinload(RenewalQuote.items))
+        .where(RenewalQuote.quote_number == quote_number, RenewalQuote.customer_number == customer_number)
+    ).scalar_one_or_none()
+
+
+def is_expired(quote: RenewalQuote, today: dt.date) -> bool:
+    return quote.status == "expired" or quote.due_date < today
