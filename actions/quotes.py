@@ -57,7 +57,7 @@ def quote_lines(quote: RenewalQuote, locale: Locale) -> tuple[str, str]:
     """The line items, one per line, and the total, formatted for the locale."""
     lines, total = [], Decimal(0)
     for item in quote.items:
-        amount = Decimal(item.unit_price) * item.quantity
+        amount = item.unit_price * item.quantity
         total += amount
         quantity = formatting.number(item.quantity, locale.code)
         lines.append(f"• {quantity} × {item.description}: {formatting.money(amount, quote.currency, locale.code)}")

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import shutil
+import uuid
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
@@ -20,3 +22,35 @@ def locales_copy(tmp_path: Path) -> Path:
     target = tmp_path / "locales"
     shutil.copytree(ROOT / "locales", target)
     return target
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A migrated, empty application database: SQLite always; PostgreSQL when TEST_DATABASE_URL is set
+    (CI sets it), in a schema of its own that is dropped afterwards."""
+    from bot.db.engine import dispose_all
+    from bot.db.migrate import upgrade
+
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'app.db'}"
+        schema = None
+    else:
+        base = os.environ.get("TEST_DATABASE_URL")
+        if not base:
+            pytest.skip("TEST_DATABASE_URL is not set (CI sets it to the local PostgreSQL)")
+        import sqlalchemy
+
+        schema = f"t_{uuid.uuid4().hex[:12]}"
+        admin = sqlalchemy.create_engine(base, future=True)
+        with admin.begin() as connection:
+            connection.execute(sqlalchemy.text(f"CREATE SCHEMA {schema}"))
+        separator = "&" if "?" in base else "?"
+        url = f"{base}{separator}options=-csearch_path%3D{schema}"
+    upgrade(url)
+    monkeypatch.setenv("DATABASE_URL", url)
+    yield url
+    dispose_all()
+    if schema:
+        with admin.begin() as connection:
+            connection.execute(sqlalchemy.text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from sqlalchemy import (
     Boolean,
@@ -11,7 +12,6 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Integer,
-    Numeric,
     String,
     Text,
     UniqueConstraint,
@@ -88,6 +88,11 @@ class QuoteLineItem(Base):
     position = Column(Integer, nullable=False)
     description = Column(String(200), nullable=False)
     quantity = Column(Integer, nullable=False)
-    unit_price = Column(Numeric(12, 2), nullable=False)
+    # Money as integer cents: exact on every database (SQLite has no decimal type).
+    unit_price_cents = Column(Integer, nullable=False)
 
     quote = relationship("RenewalQuote", back_populates="items")
+
+    @property
+    def unit_price(self) -> Decimal:
+        return Decimal(self.unit_price_cents) / 100

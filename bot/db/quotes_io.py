@@ -77,7 +77,7 @@ def _parse_row(row: dict[str, str], line: int, errors: list[str]) -> Optional[tu
         problems.append("position and quantity must be whole numbers of at least 1")
     try:
         price = Decimal((row.get("unit_price") or "").strip())
-        if price < 0 or price.as_tuple().exponent < -2 or price >= Decimal("1e10"):
+        if price < 0 or int(price.as_tuple().exponent) < -2 or price >= Decimal("1e10"):
             raise InvalidOperation
     except InvalidOperation:
         problems.append("unit_price must be a non-negative amount with at most 2 decimals")
@@ -141,7 +141,7 @@ def store_quote(session: Session, quote_number: str, customer_number: str, statu
     session.flush()
     for position, description, quantity, price in items:
         session.add(QuoteLineItem(quote_id=quote.id, position=position, description=description,
-                                  quantity=quantity, unit_price=price))
+                                  quantity=quantity, unit_price_cents=int(price * 100)))
     session.flush()
     session.expire(quote, ["items"])
     return quote

@@ -61,7 +61,7 @@ def upgrade() -> None:
         sa.Column("position", sa.Integer(), nullable=False),
         sa.Column("description", sa.String(200), nullable=False),
         sa.Column("quantity", sa.Integer(), nullable=False),
-        sa.Column("unit_price", sa.Numeric(12, 2), nullable=False),
+        sa.Column("unit_price_cents", sa.Integer(), nullable=False),
         sa.UniqueConstraint("quote_id", "position"),
     )
 
