@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List
 
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
@@ -17,14 +17,14 @@ def conversation_locale(tracker: Tracker) -> Locale:
     return resolve_locale(language, tracker.get_slot("country"))
 
 
-def label(locale: Locale, group: str, key: str, default: Optional[str] = None) -> str:
+def label(locale: Locale, group: str, key: str, default: str | None = None) -> str:
     value = (locale.labels.get(group) or {}).get(key)
     if isinstance(value, dict):
         value = value.get("title")
     return str(value) if value else (default if default is not None else key)
 
 
-def topic_button(locale: Locale, topic: str) -> Optional[Dict[str, Any]]:
+def topic_button(locale: Locale, topic: str) -> Dict[str, Any] | None:
     """A button that asks the topic's question in the conversation's language (it goes through NLU)."""
     entry = (locale.labels.get("topics") or {}).get(topic)
     if not isinstance(entry, dict):
@@ -48,7 +48,7 @@ def say(
     dispatcher: CollectingDispatcher,
     tracker: Tracker,
     response: str,
-    extra_buttons: Optional[List[Dict[str, Any]]] = None,
+    extra_buttons: List[Dict[str, Any]] | None = None,
     **values: Any,
 ) -> None:
     """Sends a catalogued response in the conversation's locale."""

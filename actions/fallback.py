@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
@@ -42,12 +42,12 @@ def candidate_topics(parse_data: Dict[str, Any]) -> List[str]:
 class ActionClarify(Action):
     """Localized answers for inputs the assistant cannot act on; a second miss in a row offers a person."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_clarify"
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[Dict[Text, Any]]:
+    ) -> List[Dict[str, Any]]:
         latest = tracker.latest_message or {}
         kind = (latest.get("input_check") or {}).get("kind", "ok")
         if kind in _KIND_RESPONSES:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
@@ -43,12 +43,12 @@ class LocalizedFormValidation(FormValidationAction):
     keeping the half-given answer; the dialogue then confirms the cancellation.
     """
 
-    def name(self) -> Text:  # pragma: no cover - subclasses name themselves
+    def name(self) -> str:  # pragma: no cover - subclasses name themselves
         raise NotImplementedError
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[Dict[Text, Any]]:
+    ) -> List[Dict[str, Any]]:
         requested = tracker.get_slot(REQUESTED_SLOT)
         text = str((tracker.latest_message or {}).get("text") or "")
         if requested and tracker.latest_action_name == "action_listen" and is_cancel(text):
@@ -57,7 +57,7 @@ class LocalizedFormValidation(FormValidationAction):
 
     @staticmethod
     def reject(dispatcher: CollectingDispatcher, tracker: Tracker, slot: str, response: str,
-               **values: Any) -> Dict[Text, Any]:
+               **values: Any) -> Dict[str, Any]:
         """Re-prompts with the slot's localized explanation; the form asks again."""
         say(dispatcher, tracker, response, **values)
         return {slot: None}
@@ -69,16 +69,16 @@ class AskSlot(Action):
     slot: str = ""
     response: str = ""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return f"action_ask_{self.slot}"
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[Dict[Text, Any]]:
+    ) -> List[Dict[str, Any]]:
         say(dispatcher, tracker, self.response)
         return []
 
 
-def slot_text(tracker: Tracker, slot: str) -> Optional[str]:
+def slot_text(tracker: Tracker, slot: str) -> str | None:
     value = tracker.get_slot(slot)
     return str(value) if value not in (None, "") else None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Callable, Dict, List, Text
+from typing import Any, Callable, Dict, List
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
@@ -26,12 +26,12 @@ class ActionSupportHours(Action):
     def __init__(self, clock: Clock = utc_now) -> None:
         self._clock = clock
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_support_hours"
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[Dict[Text, Any]]:
+    ) -> List[Dict[str, Any]]:
         locale = conversation_locale(tracker)
         hours = locale.facts.get("support_hours")
         if not hours:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
@@ -15,12 +15,12 @@ from bot.language.conversation import LanguageState, decide
 class ValidateSlotMappings(Action):
     """Rasa runs `action_validate_slot_mappings` after each message, before predicting the reply."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_validate_slot_mappings"
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[Dict[Text, Any]]:
+    ) -> List[Dict[str, Any]]:
         current = None
         if tracker.get_slot("language") and tracker.get_slot("country"):
             current = LanguageState(

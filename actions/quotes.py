@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from decimal import Decimal
-from typing import Any, Callable, Dict, List, Text
+from typing import Any, Callable, Dict, List
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
@@ -27,18 +27,18 @@ MAX_LOOKUPS_PER_CONVERSATION = 5
 
 
 class ValidateQuoteLookupForm(LocalizedFormValidation):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "validate_quote_lookup_form"
 
     def validate_quote_number(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                              domain: DomainDict) -> Dict[Text, Any]:
+                              domain: DomainDict) -> Dict[str, Any]:
         number = parse_quote_number(str(value))
         if number:
             return {"quote_number": number}
         return self.reject(dispatcher, tracker, "quote_number", "utter_invalid_quote_number")
 
     def validate_customer_number(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                 domain: DomainDict) -> Dict[Text, Any]:
+                                 domain: DomainDict) -> Dict[str, Any]:
         number = parse_customer_number(str(value))
         if number:
             return {"customer_number": number}
@@ -70,11 +70,11 @@ class ActionLookupQuote(Action):
     def __init__(self, today: Callable[[], dt.date] = dt.date.today) -> None:
         self._today = today
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_lookup_quote"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> List[Dict[Text, Any]]:
+                  domain: DomainDict) -> List[Dict[str, Any]]:
         reset = [SlotSet("quote_number", None), SlotSet("customer_number", None), SlotSet(FORM_CANCELLED, None)]
         if tracker.get_slot(FORM_CANCELLED):
             say(dispatcher, tracker, "utter_no_problem")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
@@ -43,7 +43,7 @@ REQUEST_TYPE_AFTER_FAQ = {
 SUMMARY_DETAILS_CHARS = 300
 
 
-def request_type_from_text(text: str) -> Optional[str]:
+def request_type_from_text(text: str) -> str | None:
     """A request type named by its key or by its label in any locale."""
     folded = fold_diacritics(text.strip().lower())
     if folded in REQUEST_TYPES:
@@ -55,7 +55,7 @@ def request_type_from_text(text: str) -> Optional[str]:
     return None
 
 
-def last_faq_topic(tracker: Tracker) -> Optional[str]:
+def last_faq_topic(tracker: Tracker) -> str | None:
     for event in reversed(tracker.events):
         if event.get("event") == "user":
             selector = ((event.get("parse_data") or {}).get("response_selector") or {}).get("default") or {}
@@ -67,50 +67,50 @@ def last_faq_topic(tracker: Tracker) -> Optional[str]:
 
 
 class ValidateServiceRequestForm(LocalizedFormValidation):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "validate_service_request_form"
 
     async def extract_request_type(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[Text, Any]:
+    ) -> Dict[str, Any]:
         if tracker.get_slot("request_type") or tracker.get_slot("requested_slot"):
             return {}
         topic = last_faq_topic(tracker)
         return {"request_type": REQUEST_TYPE_AFTER_FAQ[topic]} if topic in REQUEST_TYPE_AFTER_FAQ else {}
 
     def validate_request_type(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                              domain: DomainDict) -> Dict[Text, Any]:
+                              domain: DomainDict) -> Dict[str, Any]:
         request_type = request_type_from_text(str(value))
         if request_type:
             return {"request_type": request_type}
         return self.reject(dispatcher, tracker, "request_type", "utter_invalid_request_type")
 
     def validate_contract_number(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                 domain: DomainDict) -> Dict[Text, Any]:
+                                 domain: DomainDict) -> Dict[str, Any]:
         number = parse_contract_or_customer_number(str(value))
         if number:
             return {"contract_number": number}
         return self.reject(dispatcher, tracker, "contract_number", "utter_invalid_contract_number")
 
     def validate_company(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                         domain: DomainDict) -> Dict[Text, Any]:
+                         domain: DomainDict) -> Dict[str, Any]:
         name = parse_name(str(value))
         return {"company": name} if name else self.reject(dispatcher, tracker, "company", "utter_invalid_company")
 
     def validate_contact_name(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                              domain: DomainDict) -> Dict[Text, Any]:
+                              domain: DomainDict) -> Dict[str, Any]:
         name = parse_name(str(value))
         if name:
             return {"contact_name": name}
         return self.reject(dispatcher, tracker, "contact_name", "utter_invalid_contact_name")
 
     def validate_email(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                       domain: DomainDict) -> Dict[Text, Any]:
+                       domain: DomainDict) -> Dict[str, Any]:
         email = parse_email(str(value))
         return {"email": email} if email else self.reject(dispatcher, tracker, "email", "utter_invalid_email")
 
     def validate_details(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                         domain: DomainDict) -> Dict[Text, Any]:
+                         domain: DomainDict) -> Dict[str, Any]:
         details = clean_text(str(value), MAX_DETAILS_CHARS)
         if details:
             return {"details": details}
@@ -142,18 +142,18 @@ class AskDetails(AskSlot):
     slot, response = "details", "utter_ask_details"
 
 
-def reset_request() -> List[Dict[Text, Any]]:
+def reset_request() -> List[Dict[str, Any]]:
     return [SlotSet(slot, None) for slot in PER_REQUEST_SLOTS]
 
 
 class ActionRequestSummary(Action):
     """After the form: the summary with confirm/cancel buttons, or the cancellation."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_request_summary"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> List[Dict[Text, Any]]:
+                  domain: DomainDict) -> List[Dict[str, Any]]:
         if tracker.get_slot(FORM_CANCELLED) or any(not slot_text(tracker, s) for s in FORM_SLOTS):
             say(dispatcher, tracker, "utter_request_cancelled")
             return reset_request()
@@ -171,11 +171,11 @@ class ActionRequestSummary(Action):
 class ActionFileRequest(Action):
     """Files the confirmed request in one transaction; the reference is shown only after the commit."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_file_request"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> List[Dict[Text, Any]]:
+                  domain: DomainDict) -> List[Dict[str, Any]]:
         if tracker.get_slot(FORM_CANCELLED) or any(not slot_text(tracker, s) for s in FORM_SLOTS):
             say(dispatcher, tracker, "utter_anything_else")
             return []
@@ -204,10 +204,10 @@ class ActionFileRequest(Action):
 
 
 class ActionCancelRequest(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_cancel_request"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> List[Dict[Text, Any]]:
+                  domain: DomainDict) -> List[Dict[str, Any]]:
         say(dispatcher, tracker, "utter_request_cancelled")
         return reset_request()

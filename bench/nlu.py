@@ -15,7 +15,7 @@ import yaml
 
 from bench.common import quiet_logs, summary_ms, write_result
 from bot import SUPPORTED_LANGUAGES
-from bot.model import model_path
+from bot.local_servers import MODEL
 from bot.paths import ROOT
 
 HELD_OUT = ROOT / "tests" / "data" / "nlu"
@@ -46,7 +46,7 @@ def held_out(language: str) -> list[tuple[str, str]]:
 async def evaluate() -> dict[str, Any]:
     from rasa.core.agent import Agent
 
-    agent = Agent.load(str(model_path()))
+    agent = Agent.load(str(MODEL))
     results: dict[str, Any] = {"per_language": {}}
     timings: list[float] = []
     confusions: Counter[tuple[str, str]] = Counter()

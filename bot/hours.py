@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any, Mapping, Optional
+from typing import Any, Mapping
 from zoneinfo import ZoneInfo
 
 from bot.formatting import WEEKDAYS, parse_hhmm
@@ -25,12 +25,12 @@ class Window:
 class Schedule:
     weekdays: frozenset[int]  # 0 = Monday
     regular: Window
-    summer: Optional[Window] = None
-    summer_period: Optional[tuple[str, str]] = None  # ("07-01", "08-31"); None = dates unknown
+    summer: Window | None = None
+    summer_period: tuple[str, str] | None = None  # ("07-01", "08-31"); None = dates unknown
     timezone: str = "UTC"
 
     @classmethod
-    def from_facts(cls, hours: Mapping[str, Any], timezone: str) -> "Schedule":
+    def from_facts(cls, hours: Mapping[str, Any], timezone: str) -> Schedule:
         first, last = (WEEKDAYS.index(d) for d in hours["weekdays"])
         summer = hours.get("summer") or None
         period = (summer or {}).get("period") or None
@@ -42,7 +42,7 @@ class Schedule:
             timezone=timezone,
         )
 
-    def window_on(self, day: dt.date) -> Optional[Window]:
+    def window_on(self, day: dt.date) -> Window | None:
         """The opening window of a day; None when closed or when the day's hours are uncertain."""
         if day.weekday() not in self.weekdays:
             return None
@@ -64,8 +64,8 @@ class Schedule:
 @dataclass(frozen=True)
 class HoursStatus:
     open_now: bool
-    closes_at: Optional[dt.datetime]  # local time, when open and certain
-    next_open: Optional[dt.datetime]  # local time, when closed
+    closes_at: dt.datetime | None  # local time, when open and certain
+    next_open: dt.datetime | None  # local time, when closed
     definite: bool  # False when the answer depends on summer dates the content does not give
 
 

@@ -11,7 +11,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 from bot.model import model_path
 from bot.paths import ROOT
@@ -30,7 +30,7 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def http(method: str, url: str, body: Optional[dict] = None, headers: Optional[dict] = None,
+def http(method: str, url: str, body: dict | None = None, headers: dict | None = None,
          timeout: float = 30) -> tuple[int, Any]:
     data = json.dumps(body).encode() if body is not None else None
     request = urllib.request.Request(url, data=data, method=method, headers={"Content-Type": "application/json",
@@ -54,12 +54,14 @@ def http(method: str, url: str, body: Optional[dict] = None, headers: Optional[d
 class Servers:
     tracker_store_url: str
     logs: Path
+    database_url: str = ""
     settings: Settings = field(init=False)
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         env = {"RASA_PORT": str(free_port()), "ACTION_PORT": str(free_port()), "RASA_AUTH_TOKEN": TOKEN,
-               "ACTION_SERVER_TOKEN": ACTION_TOKEN, "TRACKER_STORE_URL": self.tracker_store_url}
+               "ACTION_SERVER_TOKEN": ACTION_TOKEN, "TRACKER_STORE_URL": self.tracker_store_url,
+               "DATABASE_URL": self.database_url or f"sqlite:///{self.logs / 'app.db'}"}
         self.settings = Settings.from_env(env)
 
     @property
@@ -71,6 +73,10 @@ class Servers:
         return f"http://127.0.0.1:{self.settings.action_port}"
 
     def start(self, which: tuple[str, ...] = ("actions", "rasa"), timeout: float = 240) -> None:
+        from bot.runner import prepare_database
+
+        if "actions" in which:
+            prepare_database(self.settings)  # migrations + demo quotes, as `make run` does
         env = service_env(self.settings, dict(os.environ))
         commands = {"actions": action_command(), "rasa": rasa_command(self.settings, str(MODEL))}
         health = {"actions": f"{self.actions}/health", "rasa": f"{self.rasa}/"}
@@ -104,7 +110,7 @@ class Servers:
     def pid(self, which: str) -> int:
         return self.processes[which].pid
 
-    def say(self, sender: str, message: str, metadata: Optional[dict] = None) -> list[dict[str, Any]]:
+    def say(self, sender: str, message: str, metadata: dict | None = None) -> list[dict[str, Any]]:
         body: dict[str, Any] = {"sender": sender, "message": message}
         if metadata is not None:
             body["metadata"] = metadata

@@ -8,7 +8,7 @@ answer in their language rather than nothing.
 
 from __future__ import annotations
 
-from typing import Any, Dict, Optional, Text
+from typing import Any, Dict
 
 from rasa.core.nlg.response import TemplatedNaturalLanguageGenerator
 from rasa.shared.core.domain import Domain
@@ -17,22 +17,37 @@ from rasa.utils.endpoints import EndpointConfig
 
 from bot.locales import resolve_locale
 
+DEFAULT_ACTION_TIMEOUT_S = 10
+
+
+def limit_action_timeout() -> int:
+    """Rasa 3.6 waits up to 5 minutes for the action server, a constant read at call time; a customer
+    should not. Applied when the agent loads its NLG (so for `rasa run` and tests alike)."""
+    import os
+
+    import rasa.core.actions.action as rasa_action
+
+    timeout = int(os.environ.get("ACTION_TIMEOUT_S", DEFAULT_ACTION_TIMEOUT_S))
+    rasa_action.DEFAULT_REQUEST_TIMEOUT = timeout  # type: ignore[attr-defined]
+    return timeout
+
 
 class LocaleAwareNLG(TemplatedNaturalLanguageGenerator):
     """Configured in endpoints.yml as `nlg: {type: bot.nlg.LocaleAwareNLG}`."""
 
     def __init__(
-        self, endpoint_config: Optional[EndpointConfig] = None, domain: Optional[Domain] = None
+        self, endpoint_config: EndpointConfig | None = None, domain: Domain | None = None
     ) -> None:
         super().__init__((domain or Domain.empty()).responses)
+        limit_action_timeout()
 
     async def generate(
         self,
-        utter_action: Text,
+        utter_action: str,
         tracker: DialogueStateTracker,
-        output_channel: Text,
+        output_channel: str,
         **kwargs: Any,
-    ) -> Optional[Dict[Text, Any]]:
+    ) -> Dict[str, Any] | None:
         slots = tracker.current_slot_values()
         language = slots.get("language")
         if not language and tracker.latest_message is not None:

@@ -37,7 +37,7 @@ def _facts(locale: Locale) -> dict[str, str]:
 def render(locale: Locale, name: str, **values: Any) -> Rendered:
     """The response `name` in `locale`, with facts and the given runtime values filled in."""
     entry = locale.responses[name]
-    variation = {"text": entry} if isinstance(entry, str) else dict(entry)
+    variation: dict[str, Any] = {"text": entry} if isinstance(entry, str) else dict(entry)
     facts = _facts(locale)
     text = render_text(str(variation["text"]), facts)
     text = RUNTIME_PLACEHOLDER.sub(lambda m: plain(values.get(m.group(1), "")), text)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from typing import Optional
 
 from bot.language.text import MARKUP_TAG
 
@@ -40,14 +39,14 @@ def _compact(value: str) -> str:
     return re.sub(r"\s+", "", value).upper()
 
 
-def find_in_text(pattern: re.Pattern[str], text: str) -> Optional[str]:
+def find_in_text(pattern: re.Pattern[str], text: str) -> str | None:
     for token in re.split(r"[\s,;:]+", text):
         if pattern.match(_compact(token.strip(".!?()"))):
             return _compact(token.strip(".!?()"))
     return None
 
 
-def parse_contract_or_customer_number(text: str) -> Optional[str]:
+def parse_contract_or_customer_number(text: str) -> str | None:
     """The number in a message ("meine Kundennummer ist 1234567"), normalised, or None."""
     candidate = _compact(text)
     if _CUSTOMER_NUMBER.match(candidate):
@@ -61,18 +60,18 @@ def parse_contract_or_customer_number(text: str) -> Optional[str]:
     return found
 
 
-def parse_customer_number(text: str) -> Optional[str]:
+def parse_customer_number(text: str) -> str | None:
     candidate = _compact(text)
     return candidate if _CUSTOMER_NUMBER.match(candidate) else find_in_text(_CUSTOMER_NUMBER, text)
 
 
-def normalize_quote_number(value: str) -> Optional[str]:
+def normalize_quote_number(value: str) -> str | None:
     """A whole value that is a quote number ("q 12345678" -> "Q-12345678"), else None."""
     match = _QUOTE_NUMBER.match(_compact(value))
     return f"Q-{match.group(1)}" if match else None
 
 
-def parse_quote_number(text: str) -> Optional[str]:
+def parse_quote_number(text: str) -> str | None:
     """"q 12345678", "Q-12345678" -> "Q-12345678"."""
     for candidate in [_compact(text)] + [_compact(t.strip(".!?()")) for t in re.split(r"[\s,;:]+", text)]:
         match = _QUOTE_NUMBER.match(candidate)
@@ -81,7 +80,7 @@ def parse_quote_number(text: str) -> Optional[str]:
     return None
 
 
-def parse_email(text: str) -> Optional[str]:
+def parse_email(text: str) -> str | None:
     for token in [text.strip()] + text.split():
         token = token.strip(".,;:!?()<>\"'")
         if len(token) <= 254 and _EMAIL.match(token):
@@ -90,7 +89,7 @@ def parse_email(text: str) -> Optional[str]:
     return None
 
 
-def clean_text(text: str, max_chars: int) -> Optional[str]:
+def clean_text(text: str, max_chars: int) -> str | None:
     """Free text as plain text (markup and control characters removed), or None when empty/too long."""
     value = _CONTROL.sub("", MARKUP_TAG.sub("", text)).strip()
     if not value or len(value) > max_chars:
@@ -98,7 +97,7 @@ def clean_text(text: str, max_chars: int) -> Optional[str]:
     return value
 
 
-def parse_name(text: str) -> Optional[str]:
+def parse_name(text: str) -> str | None:
     """A company or person name: plain text with at least one letter, at most 120 characters."""
     value = clean_text(text, MAX_NAME_CHARS)
     return value if value and _LETTER.search(value) else None

@@ -10,7 +10,6 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from typing import Optional
 
 from bot.model import model_path
 from bot.paths import ROOT, VAR_DIR
@@ -19,7 +18,7 @@ from bot.settings import SECRETS_FILE, Settings, SettingsError, ensure_local_sec
 STARTUP_TIMEOUT_S = 180
 
 
-def service_env(settings: Settings, base: Optional[dict[str, str]] = None) -> dict[str, str]:
+def service_env(settings: Settings, base: dict[str, str] | None = None) -> dict[str, str]:
     """The environment both processes run with (endpoints.yml reads these)."""
     env = dict(os.environ if base is None else base)
     env.update(

@@ -10,7 +10,7 @@ import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping, Optional
+from typing import Mapping
 
 from bot.paths import VAR_DIR
 
@@ -23,7 +23,7 @@ class SettingsError(ValueError):
     """A setting is missing or unsafe; the message says which and why."""
 
 
-def check_secret(name: str, value: Optional[str]) -> str:
+def check_secret(name: str, value: str | None) -> str:
     if value is None or value.strip().lower() in _WEAK:
         raise SettingsError(f"{name} is not set or is a well-known default; set a random value.")
     if len(value) < MIN_SECRET_LENGTH:
@@ -47,7 +47,7 @@ class Settings:
         return f"http://127.0.0.1:{self.action_port}/webhook"
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if env is None else env
         return cls(
             rasa_port=int(env.get("RASA_PORT", "5005")),

@@ -7,14 +7,14 @@ Rasa passes the endpoint's `url` as `host`; this class uses it as the whole data
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 from rasa.core.tracker_store import SQLTrackerStore
 from sqlalchemy.engine import make_url
 
 
 class UrlSQLTrackerStore(SQLTrackerStore):
-    def __init__(self, domain: Any = None, host: Optional[str] = None, **kwargs: Any) -> None:
+    def __init__(self, domain: Any = None, host: str | None = None, **kwargs: Any) -> None:
         if not host:
             raise ValueError("UrlSQLTrackerStore needs `url` (e.g. sqlite:///var/tracker.db)")
         url = make_url(host)
@@ -25,6 +25,6 @@ class UrlSQLTrackerStore(SQLTrackerStore):
 
     @staticmethod
     def get_db_url(  # type: ignore[override]
-        dialect: str = "sqlite", host: Optional[str] = None, *args: Any, **kwargs: Any
+        dialect: str = "sqlite", host: str | None = None, *args: Any, **kwargs: Any
     ) -> Any:
         return make_url(host)

@@ -40,7 +40,60 @@ def stories_for(language: str) -> dict:
             steps.append({"user": turn["text"], "intent": turn["intent"]})
             steps.append({"action": expected_action(turn["intent"])})
         stories.append({"story": f"{language}: {conversation['name']}", "steps": steps})
-    return {"version": "3.1", "stories": stories}
+    return {"version": "3.1", "stories": stories + form_stories(language)}
+
+
+# The message that starts a service request and a FAQ asked in the middle of the form, per language.
+FORM_PHRASES = {
+    "de": ("Bitte erstellen Sie eine Serviceanfrage für mich", "Wie bekomme ich eine Kopie meines Vertrags?"),
+    "ro": ("Va rog sa deschideti o cerere de service pentru mine", "Cum pot obtine o copie a contractului meu?"),
+    "nl": ("Kunt u een serviceaanvraag voor mij aanmaken?", "Hoe kan ik een kopie van mijn contract krijgen?"),
+    "es": ("Por favor, abra una solicitud de servicio para mí", "¿Cómo consigo una copia de mi contrato?"),
+}
+ANSWERS = [("contract_number", "CT-20261234"), ("company", "Example Ltd"), ("contact_name", "Alex Doe"),
+           ("email", "alex@example.com"), ("details", "Please send the signed copy.")]
+FORM = "service_request_form"
+
+
+def _ask(slot: str) -> dict:
+    return {"slot_was_set": [{"requested_slot": slot}]}
+
+
+def _answer(slot: str, value: str | None, next_slot: str | None) -> list[dict]:
+    steps: list[dict] = [{"intent": "inform"}, {"action": FORM}, {"slot_was_set": [{slot: value}]}]
+    if next_slot:
+        steps.append(_ask(next_slot))
+    return steps
+
+
+def form_stories(language: str) -> list[dict]:
+    start, faq = FORM_PHRASES[language]
+    opening = [{"user": start, "intent": "file_request"}, {"action": FORM}, {"active_loop": FORM},
+               _ask("request_type"),
+               {"intent": "inform", "entities": [{"request_type": "contract_copy"}]},
+               {"action": FORM}, {"slot_was_set": [{"request_type": "contract_copy"}]}, _ask("contract_number")]
+    answers: list[dict] = []
+    for index, (slot, value) in enumerate(ANSWERS):
+        answers += _answer(slot, value, ANSWERS[index + 1][0] if index + 1 < len(ANSWERS) else None)
+    done = [{"active_loop": None}, {"slot_was_set": [{"requested_slot": None}]}, {"action": "action_request_summary"}]
+    happy = opening + answers + done + [{"intent": "affirm"}, {"action": "action_file_request"}]
+    # Correction: an invalid e-mail is refused (slot stays empty, asked again), then corrected.
+    email_at = next(i for i, s in enumerate(answers) if s.get("slot_was_set") == [{"email": "alex@example.com"}])
+    corrected = (opening + answers[: email_at - 2] + [{"intent": "inform"}, {"action": FORM},
+                 {"slot_was_set": [{"email": None}]}, _ask("email")] + answers[email_at - 2:] + done
+                 + [{"intent": "deny"}, {"action": "action_cancel_request"}])
+    # A question in the middle of the form is answered, then the form goes on.
+    digression = (opening[:8] + [{"user": faq, "intent": "faq/contract_copy"}, {"action": "utter_faq/contract_copy"},
+                  {"action": FORM}, {"active_loop": FORM}] + answers + done
+                  + [{"intent": "affirm"}, {"action": "action_file_request"}])
+    cancelled = opening + [{"intent": "deny"}, {"action": FORM},
+                           {"slot_was_set": [{"form_cancelled": True}]}] + done
+    return [
+        {"story": f"{language}: service request, happy path", "steps": happy},
+        {"story": f"{language}: service request, corrected e-mail, then declined", "steps": corrected},
+        {"story": f"{language}: service request with a FAQ in between", "steps": digression},
+        {"story": f"{language}: service request cancelled", "steps": cancelled},
+    ]
 
 
 def main() -> None:

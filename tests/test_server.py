@@ -9,8 +9,8 @@ from typing import Iterator
 import pytest
 import yaml
 
-from tests.reply_language import reply_locales, reply_responses
 from bot.local_servers import ACTION_TOKEN, MODEL, TOKEN, Servers, http
+from tests.reply_language import reply_locales, reply_responses
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.skipif(not MODEL.exists(), reason="no trained model: run `make model` first")
@@ -132,6 +132,86 @@ def test_every_test_conversation_is_answered_in_its_language(servers: Servers) -
                     if not any(code.startswith(language) for code in reply_locales(reply["text"])):
                         wrong.append((language, turn["text"], reply["text"][:60]))
     assert wrong == [], "\n".join(map(str, wrong))
+
+
+FORM_TURNS = {
+    "de": ("Bitte erstellen Sie eine Serviceanfrage für mich", "Ja"),
+    "ro": ("Va rog sa deschideti o cerere de service pentru mine", "Da, trimiteti"),
+    "nl": ("Kunt u een serviceaanvraag voor mij aanmaken?", "Ja, graag"),
+    "es": ("Por favor, abra una solicitud de servicio para mí", "Sí, envíela"),
+}
+
+
+@pytest.mark.parametrize("language", sorted(FORM_TURNS))
+def test_file_a_request_over_rest_and_find_it_in_the_database(servers: Servers, language: str) -> None:
+    from sqlalchemy import select
+
+    from bot.db.engine import session_scope
+    from bot.db.models import ServiceRequest
+
+    conversation = sender()
+    start, confirm = FORM_TURNS[language]
+    replies = servers.say(conversation, start, {"language": language})
+    assert reply_responses(replies[-1]["text"]) == {"utter_ask_request_type"}
+    servers.say(conversation, '/inform{"request_type":"contract_copy"}')
+    for answer in ("CT-20261234", "Example Ltd", "Alex Doe", "not-an-email"):
+        servers.say(conversation, answer)
+    replies = servers.say(conversation, "alex@example.com")
+    assert reply_responses(replies[-1]["text"]) == {"utter_ask_details"}
+    replies = servers.say(conversation, "Please send the signed copy for our auditors.")
+    assert reply_responses(replies[-1]["text"]) == {"utter_request_summary"}
+    assert [b["payload"] for b in replies[-1]["buttons"]] == ["/affirm", "/deny"]
+    replies = servers.say(conversation, "/affirm")
+    with session_scope(servers.settings.database_url) as session:
+        stored = session.execute(select(ServiceRequest).where(ServiceRequest.conversation_id == conversation)).scalar_one()
+        assert (stored.email, stored.contract_number, stored.request_type) == (
+            "alex@example.com", "CT-20261234", "contract_copy")
+        assert stored.language == language
+    assert stored.reference in replies[0]["text"]
+    assert reply_responses(replies[0]["text"]) == {"utter_request_filed"}
+    assert servers.say(conversation, "/affirm")  # a repeated confirm files nothing new
+    with session_scope(servers.settings.database_url) as session:
+        assert len(session.execute(select(ServiceRequest).where(
+            ServiceRequest.conversation_id == conversation)).scalars().all()) == 1
+
+
+def test_invalid_email_is_reprompted(servers: Servers) -> None:
+    conversation = sender()
+    servers.say(conversation, FORM_TURNS["de"][0], {"language": "de"})
+    servers.say(conversation, '/inform{"request_type":"other"}')
+    for answer in ("1234567", "Firma GmbH", "Erika Muster"):
+        servers.say(conversation, answer)
+    replies = servers.say(conversation, "erika at firma")
+    assert [reply_responses(r["text"]) for r in replies] == [{"utter_invalid_email"}, {"utter_ask_email"}]
+
+
+def test_cancel_leaves_the_form(servers: Servers) -> None:
+    conversation = sender()
+    servers.say(conversation, FORM_TURNS["es"][0], {"language": "es"})
+    servers.say(conversation, '/inform{"request_type":"other"}')
+    replies = servers.say(conversation, "cancelar")
+    assert reply_responses(replies[-1]["text"]) == {"utter_request_cancelled"}
+    replies = servers.say(conversation, "¿Cómo consigo una copia de mi contrato?")
+    assert reply_responses(replies[0]["text"]) == {"utter_faq/contract_copy"}
+
+
+def test_quote_lookup_over_rest(servers: Servers) -> None:
+    conversation = sender()
+    servers.say(conversation, "Ich möchte mein Verlängerungsangebot abrufen", {"language": "de"})
+    servers.say(conversation, "Q-90000001")
+    replies = servers.say(conversation, "9000001")
+    assert reply_responses(replies[0]["text"]) == {"utter_quote_details"}
+    assert "€" in replies[0]["text"]
+
+
+def test_action_server_down_still_answers(servers: Servers) -> None:
+    servers.stop(("actions",))
+    try:
+        conversation = sender()
+        replies = servers.say(conversation, "Hoe kan ik een kopie van mijn contract bekomen?")
+        assert replies and "nl-BE" in reply_locales(replies[0]["text"])
+    finally:
+        servers.start(("actions",))
 
 
 def test_conversation_survives_a_restart(servers: Servers) -> None:

@@ -6,7 +6,7 @@ import contextlib
 import os
 import threading
 from pathlib import Path
-from typing import Iterator, Optional
+from typing import Iterator
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine, make_url
@@ -22,7 +22,7 @@ def database_url() -> str:
     return os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'app.db'}"
 
 
-def get_engine(url: Optional[str] = None) -> Engine:
+def get_engine(url: str | None = None) -> Engine:
     """One engine (connection pool) per URL and process."""
     url = url or database_url()
     with _lock:
@@ -50,7 +50,7 @@ def _sqlite_pragmas(connection, _record) -> None:  # type: ignore[no-untyped-def
 
 
 @contextlib.contextmanager
-def session_scope(url: Optional[str] = None) -> Iterator[Session]:
+def session_scope(url: str | None = None) -> Iterator[Session]:
     """A transaction: committed when the block ends, rolled back on any exception."""
     session = sessionmaker(bind=get_engine(url), future=True, expire_on_commit=False)()
     try:

@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Iterable, Optional
+from typing import Iterable, Sequence
 
 from babel.numbers import list_currencies
 from sqlalchemy import delete, select
@@ -44,7 +44,7 @@ class _Quote:
     items: list[tuple[int, str, int, Decimal]] = field(default_factory=list)
 
 
-def _parse_row(row: dict[str, str], line: int, errors: list[str]) -> Optional[tuple[_Quote, tuple]]:
+def _parse_row(row: dict[str, str], line: int, errors: list[str]) -> tuple[_Quote, tuple] | None:
     problems = []
     quote_number = normalize_quote_number(row.get("quote_number") or "")
     if not quote_number:
@@ -88,7 +88,7 @@ def _parse_row(row: dict[str, str], line: int, errors: list[str]) -> Optional[tu
     return _Quote(quote_number, customer, status, due, currency, line), (position, description, quantity, price)
 
 
-def read_csv(rows: Iterable[dict[str, str]], header: Optional[list[str]]) -> tuple[list[_Quote], list[str]]:
+def read_csv(rows: Iterable[dict[str, str]], header: Sequence[str] | None) -> tuple[list[_Quote], list[str]]:
     errors: list[str] = []
     missing = [c for c in COLUMNS if c not in (header or [])]
     if missing:
@@ -150,7 +150,7 @@ def store_quote(session: Session, quote_number: str, customer_number: str, statu
 DEMO_CUSTOMER = "9000001"
 
 
-def seed_demo(session: Session, today: Optional[dt.date] = None) -> int:
+def seed_demo(session: Session, today: dt.date | None = None) -> int:
     """Demo quotes for local use, marked `demo` and numbered Q-9000000x for customer 9000001."""
     today = today or dt.date.today()
     demo = [

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from dataclasses import dataclass
-from typing import Optional
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -60,7 +59,7 @@ def change_status(session: Session, request: ServiceRequest, new_status: str, ac
     request.status = new_status
 
 
-def find_quote(session: Session, quote_number: str, customer_number: str) -> Optional[RenewalQuote]:
+def find_quote(session: Session, quote_number: str, customer_number: str) -> RenewalQuote | None:
     """The quote when both numbers match; None otherwise (which one is wrong is not told)."""
     return session.execute(
         select(RenewalQuote)

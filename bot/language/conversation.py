@@ -12,7 +12,7 @@ Rules, in order:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Mapping, Optional
+from typing import Any, Mapping
 
 from bot import SUPPORTED_LANGUAGES
 from bot.language.names import requested_language
@@ -27,10 +27,10 @@ SWITCH_MARGIN = 0.6
 class LanguageState:
     language: str
     country: str
-    page_language: Optional[str]  # the page language last seen in metadata, to notice the picker
+    page_language: str | None  # the page language last seen in metadata, to notice the picker
 
 
-def _metadata_locale(metadata: Mapping[str, Any]) -> tuple[Optional[str], Optional[str]]:
+def _metadata_locale(metadata: Mapping[str, Any]) -> tuple[str | None, str | None]:
     language = str(metadata.get("language") or "").strip().lower()
     country = str(metadata.get("country") or "").strip().upper()
     if "-" in language or "_" in language:  # "nl-NL" given as the language
@@ -40,10 +40,10 @@ def _metadata_locale(metadata: Mapping[str, Any]) -> tuple[Optional[str], Option
 
 
 def decide(
-    current: Optional[LanguageState],
+    current: LanguageState | None,
     parse_data: Mapping[str, Any],
-    metadata: Optional[Mapping[str, Any]],
-    locales: Optional[Mapping[str, Locale]] = None,
+    metadata: Mapping[str, Any] | None,
+    locales: Mapping[str, Locale] | None = None,
 ) -> LanguageState:
     """The conversation's language state after the message described by parse_data and metadata."""
     meta_language, meta_country = _metadata_locale(metadata or {})
@@ -51,7 +51,7 @@ def decide(
     detection = parse_data.get("language_detection") or {}
     detected = parse_data.get("language")
 
-    def state(language: str, country: Optional[str], page: Optional[str]) -> LanguageState:
+    def state(language: str, country: str | None, page: str | None) -> LanguageState:
         locale = resolve_locale(language, country, locales)
         return LanguageState(locale.language, locale.country, page)
 

@@ -57,7 +57,7 @@ class NaiveBayesModel:
     @classmethod
     def train(
         cls, examples: Iterable[tuple[str, str]], languages: Sequence[str], alpha: float = 0.5
-    ) -> "NaiveBayesModel":
+    ) -> NaiveBayesModel:
         counts: dict[str, Counter[str]] = {lang: Counter() for lang in languages}
         words_seen: dict[str, set[str]] = {lang: set() for lang in languages}
         for text, lang in examples:
@@ -97,7 +97,7 @@ class NaiveBayesModel:
         }
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> "NaiveBayesModel":
+    def from_dict(cls, data: Mapping[str, Any]) -> NaiveBayesModel:
         return cls(**data)
 
 

@@ -7,13 +7,13 @@ The raw JSON is read rather than a spacy `Table`, whose keys are hashes: the det
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from bot.language.text import fold_diacritics
 
 
-@lru_cache(maxsize=None)
+@cache
 def lemma_table(lang: str) -> dict[str, str]:
     """Word form -> lemma, as spacy-lookups-data ships it for `lang`."""
     import spacy_lookups_data
@@ -24,7 +24,7 @@ def lemma_table(lang: str) -> dict[str, str]:
     return {str(form): str(lemma) for form, lemma in table.items()}
 
 
-@lru_cache(maxsize=None)
+@cache
 def vocabulary(lang: str) -> frozenset[str]:
     """Lower-cased, diacritic-folded word forms and lemmas of the language."""
     words = set()

@@ -6,7 +6,7 @@ English, with and without diacritics, plus the adjective forms CLDR lists as the
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from typing import Sequence
 
 from babel import Locale
@@ -20,7 +20,7 @@ _NAME_LANGUAGES = tuple(SUPPORTED_LANGUAGES) + ("en", "fr")
 _MIN_PREFIX = 5
 
 
-@lru_cache(maxsize=None)
+@cache
 def _names(languages: tuple[str, ...]) -> dict[str, str]:
     names: dict[str, str] = {}
     for target in languages:

@@ -9,7 +9,7 @@ The original text is never changed: the transcript keeps exactly what the custom
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -30,7 +30,7 @@ EMPTY, NO_TEXT, TOO_LONG, UNSUPPORTED_LANGUAGE, OK = (
 )
 
 
-def classify_input(text: Optional[str], detection: Optional[Dict[str, Any]], max_chars: int) -> Dict[str, Any]:
+def classify_input(text: str | None, detection: Dict[str, Any] | None, max_chars: int) -> Dict[str, Any]:
     """What kind of input this is; pure function so it can be tested without Rasa."""
     text = text or ""
     has_markup = bool(MARKUP_TAG.search(text))
@@ -54,20 +54,20 @@ class InputGuard(GraphComponent):
     """See the module docstring."""
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> Dict[str, Any]:
         return {"max_chars": 2000}
 
-    def __init__(self, config: Dict[Text, Any]) -> None:
+    def __init__(self, config: Dict[str, Any]) -> None:
         self._max_chars = int(config["max_chars"])
 
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: Dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> "InputGuard":
+    ) -> InputGuard:
         return cls(config)
 
     def process(self, messages: List[Message]) -> List[Message]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -23,7 +23,7 @@ LANGUAGE_DETECTION = "language_detection"
 _MODEL_FILE = "language_model.json"
 
 
-def training_language(message: Message) -> Optional[str]:
+def training_language(message: Message) -> str | None:
     """The language an NLU training example was written in (intent- or example-level metadata)."""
     metadata = message.get("metadata") or {}
     for level in ("example", "intent"):
@@ -48,7 +48,7 @@ def language_training_pairs(messages: List[Message]) -> List[tuple]:
     return pairs
 
 
-def hint_language(message: Message) -> Optional[str]:
+def hint_language(message: Message) -> str | None:
     """The language the channel says the page is in (`metadata.language`), if any."""
     metadata = message.get("metadata") or {}
     value = metadata.get(LANGUAGE) if isinstance(metadata, dict) else None
@@ -66,7 +66,7 @@ class LanguageIdentifier(GraphComponent):
     """
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> Dict[str, Any]:
         return {
             "languages": list(SUPPORTED_LANGUAGES),
             "langdetect_weight": 0.5,
@@ -79,10 +79,10 @@ class LanguageIdentifier(GraphComponent):
 
     def __init__(
         self,
-        config: Dict[Text, Any],
+        config: Dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
-        model: Optional[NaiveBayesModel] = None,
+        model: NaiveBayesModel | None = None,
     ) -> None:
         self._config = config
         self._model_storage = model_storage
@@ -107,11 +107,11 @@ class LanguageIdentifier(GraphComponent):
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: Dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> "LanguageIdentifier":
+    ) -> LanguageIdentifier:
         return cls(config, model_storage, resource)
 
     def train(self, training_data: TrainingData) -> Resource:
@@ -128,12 +128,12 @@ class LanguageIdentifier(GraphComponent):
     @classmethod
     def load(
         cls,
-        config: Dict[Text, Any],
+        config: Dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
         **kwargs: Any,
-    ) -> "LanguageIdentifier":
+    ) -> LanguageIdentifier:
         try:
             with model_storage.read_from(resource) as directory:
                 data = json.loads((directory / _MODEL_FILE).read_text(encoding="utf-8"))
@@ -165,6 +165,6 @@ class LanguageIdentifier(GraphComponent):
         hint = hint_language(message)
         text = message.get("text") or ""
         if self._detector is None:
-            lang = hint if hint in self._config["languages"] else self._config["languages"][0]
+            lang = hint if hint and hint in self._config["languages"] else str(self._config["languages"][0])
             return LanguageResult(lang, 0.0, {}, has_language=False)
         return self._detector.detect(text, hint=hint)

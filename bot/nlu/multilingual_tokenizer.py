@@ -9,7 +9,7 @@ so the lemma tables are also searched by their folded forms.
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List
 
 from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -58,7 +58,7 @@ class MultilingualSpacyTokenizer(Tokenizer):
     """Tokenizes with the spaCy pipeline of the message's language; see the module docstring."""
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> Dict[str, Any]:
         return {
             "intent_tokenization_flag": False,
             "intent_split_symbol": "_",
@@ -72,7 +72,7 @@ class MultilingualSpacyTokenizer(Tokenizer):
             "max_chars": 1000,
         }
 
-    def __init__(self, config: Dict[Text, Any]) -> None:
+    def __init__(self, config: Dict[str, Any]) -> None:
         super().__init__(config)
         self._languages: List[str] = list(config["languages"])
         self._fold = set(config["fold_lookup_languages"])
@@ -82,11 +82,11 @@ class MultilingualSpacyTokenizer(Tokenizer):
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: Dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> "MultilingualSpacyTokenizer":
+    ) -> MultilingualSpacyTokenizer:
         tokenizer = cls(config)
         tokenizer.warm_up()
         return tokenizer
@@ -96,13 +96,13 @@ class MultilingualSpacyTokenizer(Tokenizer):
         for lang in self._languages:
             self._pipeline(lang)
 
-    def _pipeline(self, lang: Optional[str]) -> _LemmaPipeline:
+    def _pipeline(self, lang: str | None) -> _LemmaPipeline:
         lang = lang if lang in self._languages else self._languages[0]
         if lang not in self._pipelines:
             self._pipelines[lang] = _LemmaPipeline(lang, fold_table=lang in self._fold)
         return self._pipelines[lang]
 
-    def tokenize(self, message: Message, attribute: Text) -> List[Token]:
+    def tokenize(self, message: Message, attribute: str) -> List[Token]:
         raw = message.get(attribute) or ""
         text = strip_markup(raw[: self._max_chars]) if attribute == "text" else raw
         pipeline = self._pipeline(message.get(LANGUAGE))

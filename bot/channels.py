@@ -1,0 +1,57 @@
+"""The REST channel with one guarantee: every customer message gets an answer.
+
+When a turn produced no message at all - the action server is down or timed out, an action failed - the
+customer gets the localized "technical problem" answer with the country's phone or online channel,
+instead of silence. Configured in credentials.yml as `bot.channels.RestWithFallback`; the webhook stays
+`/webhooks/rest/webhook`.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Awaitable, Callable
+
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+from rasa.core.channels.rest import RestInput
+from sanic import Blueprint
+
+from bot import SUPPORTED_LANGUAGES
+from bot.locales import resolve_locale
+from bot.render import render
+
+logger = logging.getLogger(__name__)
+
+
+def fallback_language(message: UserMessage) -> tuple[str | None, str | None]:
+    """The page's language if the channel sent it, else the language the text looks like."""
+    metadata = message.metadata or {}
+    language = str(metadata.get("language") or "").lower()[:2]
+    if language in SUPPORTED_LANGUAGES:
+        return language, metadata.get("country")
+    from bot.language.detector import langdetect_restricted
+
+    scores = langdetect_restricted(message.text or "")
+    return (max(scores, key=scores.__getitem__) if scores else None), None
+
+
+def with_fallback(on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Callable[[UserMessage], Awaitable[Any]]:
+    async def handle(message: UserMessage) -> Any:
+        result = await on_new_message(message)
+        output = message.output_channel
+        if isinstance(output, CollectingOutputChannel) and not output.messages:
+            language, country = fallback_language(message)
+            logger.warning("Turn of %s produced no reply; sending the technical-problem answer", message.sender_id)
+            text = render(resolve_locale(language, country), "utter_technical_problem").text
+            await output.send_text_message(message.sender_id or "", text)
+        return result
+
+    return handle
+
+
+class RestWithFallback(RestInput):
+    @classmethod
+    def name(cls) -> str:
+        return "rest"
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
+        return super().blueprint(with_fallback(on_new_message))
