@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import abc
 from functools import lru_cache
 from typing import Any, Dict, List
 
@@ -43,15 +44,16 @@ class LocalizedFormValidation(FormValidationAction):
     keeping the half-given answer; the dialogue then confirms the cancellation.
     """
 
-    def name(self) -> str:  # pragma: no cover - subclasses name themselves
-        raise NotImplementedError
+    @abc.abstractmethod
+    def name(self) -> str:
+        """validate_<form name>."""
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[Dict[str, Any]]:
         requested = tracker.get_slot(REQUESTED_SLOT)
         text = str((tracker.latest_message or {}).get("text") or "")
-        if requested and tracker.latest_action_name == "action_listen" and is_cancel(text):
+        if requested and is_cancel(text):
             return [SlotSet(requested, None), SlotSet(FORM_CANCELLED, True), SlotSet(REQUESTED_SLOT, None)]
         return await super().run(dispatcher, tracker, domain)
 
@@ -63,11 +65,16 @@ class LocalizedFormValidation(FormValidationAction):
         return {slot: None}
 
 
-class AskSlot(Action):
-    """`action_ask_<slot>`: the form's question, rendered from the locales."""
+class AskSlot(Action, abc.ABC):
+    """`action_ask_<slot>`: the form's question, rendered from the locales. Subclasses set both names."""
 
-    slot: str = ""
-    response: str = ""
+    @property
+    @abc.abstractmethod
+    def slot(self) -> str: ...
+
+    @property
+    @abc.abstractmethod
+    def response(self) -> str: ...
 
     def name(self) -> str:
         return f"action_ask_{self.slot}"

@@ -27,7 +27,8 @@ class ValidateSlotMappings(Action):
                 tracker.get_slot("language"), tracker.get_slot("country"), tracker.get_slot("page_language")
             )
         latest = tracker.latest_message or {}
-        new = decide(current, latest, latest.get("metadata") or {})
+        in_form = bool((tracker.active_loop or {}).get("name"))
+        new = decide(current, latest, latest.get("metadata") or {}, in_form=in_form)
         events = []
         for slot, value in (("language", new.language), ("country", new.country), ("page_language", new.page_language)):
             if tracker.get_slot(slot) != value:

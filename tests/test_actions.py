@@ -40,7 +40,7 @@ def text_of(locale: str, response: str, **values: Any) -> str:
 
 def detection(lang: str, score: float = 0.99, fits: dict[str, bool] | None = None) -> dict[str, Any]:
     return {"language": lang, "scores": {lang: score}, "has_language": True, "fits": fits or {},
-            "unsupported_language": None}
+            "unsupported_language": None, "word_languages": [[lang]]}
 
 
 # --- language slots ------------------------------------------------------------------------------
@@ -156,3 +156,14 @@ def test_hours_without_content_hours_say_so() -> None:
 def test_hours_spain_with_undated_summer_gives_schedule_when_unsure() -> None:
     now = dt.datetime(2026, 11, 23, 15, 0, tzinfo=ZoneInfo("Europe/Madrid"))  # 14:00-17:00: depends on season
     assert _hours("es-ES", now) == [text_of("es-ES", "utter_support_hours")]
+
+
+def test_action_server_serves_every_custom_action_of_the_domain() -> None:
+    from rasa.shared.core.domain import Domain
+    from rasa_sdk.executor import ActionExecutor
+
+    executor = ActionExecutor()
+    executor.register_package("actions")
+    domain = Domain.load("domain")
+    custom = {a for a in domain.user_actions if not a.startswith("utter_")}
+    assert custom <= set(executor.actions)

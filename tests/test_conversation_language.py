@@ -13,14 +13,18 @@ DE = LanguageState("de", "DE", None)
 
 
 def parse(language: str, scores: dict[str, float] | None = None, *, intent: str = "greet", text: str = "",
-          has_language: bool = True, fits: dict[str, bool] | None = None, unsupported: str | None = None) -> dict[str, Any]:
+          has_language: bool = True, fits: dict[str, bool] | None = None, unsupported: str | None = None,
+          word_languages: list[list[str]] | None = None) -> dict[str, Any]:
     scores = scores or {language: 0.99}
+    if word_languages is None:  # by default one word only the detected language knows
+        word_languages = [[language]]
     return {
         "text": text,
         "intent": {"name": intent, "confidence": 0.9},
         "language": language,
         "language_detection": {"language": language, "scores": scores, "has_language": has_language,
-                               "fits": fits or {}, "unsupported_language": unsupported},
+                               "fits": fits or {}, "unsupported_language": unsupported,
+                               "word_languages": word_languages},
     }
 
 
@@ -71,8 +75,18 @@ def test_unsure_message_does_not_switch() -> None:
 
 def test_message_that_is_also_valid_in_the_current_language_does_not_switch() -> None:
     # "Hallo" is German and Dutch: even a confident "nl" keeps a German conversation German.
-    data = parse("nl", {"de": 0.03, "nl": 0.97}, text="Hallo", fits={"de": True, "nl": True})
+    data = parse("nl", {"de": 0.03, "nl": 0.97}, text="Hallo", word_languages=[["de", "nl"]])
     assert decide(DE, data, {}) == DE
+
+
+def test_unknown_words_such_as_names_do_not_switch() -> None:
+    data = parse("nl", {"de": 0.02, "nl": 0.98}, text="Alex Doe", word_languages=[[], []])
+    assert decide(DE, data, {}) == DE
+
+
+def test_answers_to_form_questions_never_switch() -> None:
+    data = parse("es", {"de": 0.01, "es": 0.99}, text="Hola Ltd")
+    assert decide(DE, data, {}, in_form=True) == DE
 
 
 def test_unsupported_language_does_not_switch() -> None:

@@ -1,4 +1,8 @@
-"""Test stories of every language pass `rasa test core --fail-on-prediction-errors`."""
+"""Test stories of every language pass `rasa test core --fail-on-prediction-errors`.
+
+They test the dialogue (rules, forms, digressions) with the labelled intents of each turn; NLU quality is
+measured on held-out data (bench/nlu.py) and the whole stack end to end in tests/test_server.py.
+"""
 
 from __future__ import annotations
 

@@ -4,8 +4,9 @@ Rules, in order:
 1. The page or channel says which language and country it shows (`metadata.language` / `country`):
    that sets them at the start, and a change of the page's language (the picker) switches them.
 2. A message that asks to switch ("auf Spanisch bitte") switches to the named language.
-3. Otherwise a message switches the language only when it is confidently in another supported language;
-   "ok", "ServicePac?", a contract number or an emoji never do.
+3. Otherwise a message switches the language only when it is confidently in another supported language
+   and has a word of that language that is not a word of the current one; "ok", "ServicePac?", a contract
+   number, an emoji or a name never do, and neither does an answer to a form's question (it is data).
 4. Without metadata the country follows the language (nl -> Belgium unless told NL).
 """
 
@@ -44,6 +45,7 @@ def decide(
     parse_data: Mapping[str, Any],
     metadata: Mapping[str, Any] | None,
     locales: Mapping[str, Locale] | None = None,
+    in_form: bool = False,
 ) -> LanguageState:
     """The conversation's language state after the message described by parse_data and metadata."""
     meta_language, meta_country = _metadata_locale(metadata or {})
@@ -72,6 +74,8 @@ def decide(
         language = detected if detected in SUPPORTED_LANGUAGES else SUPPORTED_LANGUAGES[0]
         return state(language, meta_country, page)
 
+    if in_form:
+        return current
     if detected and detected != current.language and _confident_switch(detection, detected, current.language):
         return state(detected, None, page)
     return current
@@ -80,8 +84,9 @@ def decide(
 def _confident_switch(detection: Mapping[str, Any], detected: str, current: str) -> bool:
     if not detection.get("has_language") or detection.get("unsupported_language"):
         return False
-    if (detection.get("fits") or {}).get(current):
-        return False  # every word is also a word of the current language ("Hallo", "super", "perfect")
+    word_languages = detection.get("word_languages") or []
+    if not any(detected in langs and current not in langs for langs in word_languages):
+        return False  # no word speaks for the new language only ("Hallo" in German, a name, "perfect")
     scores = detection.get("scores") or {}
     new, old = float(scores.get(detected, 0.0)), float(scores.get(current, 0.0))
     return new >= SWITCH_CONFIDENCE and new - old >= SWITCH_MARGIN

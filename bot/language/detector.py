@@ -111,8 +111,10 @@ class LanguageResult:
     has_language: bool  # False for "ok", numbers, emoji, product names
     unsupported_language: str | None = None  # e.g. "en" when confidently in another language
     # Per language: every word of the message is a known word of that language ("Hallo" fits de and nl).
-    # A message that fits the conversation's language never switches it.
     fits: dict[str, bool] = field(default_factory=dict)
+    # For each word (the first 50), the languages it is a known word of: switching needs a word the new
+    # language knows and the current one does not, so names and unknown words never switch.
+    word_languages: list[list[str]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -122,6 +124,7 @@ class LanguageResult:
             "has_language": self.has_language,
             "unsupported_language": self.unsupported_language,
             "fits": self.fits,
+            "word_languages": self.word_languages,
         }
 
 
@@ -231,8 +234,11 @@ class LanguageDetector:
 
         known_anywhere = False
         fits = {lang: True for lang in self.languages}
+        word_languages: list[list[str]] = []
         for word in words:
             known_in = self._known_in(word)
+            if len(word_languages) < 50:
+                word_languages.append(sorted(known_in))
             known_anywhere = known_anywhere or bool(known_in)
             for lang in self.languages:
                 fits[lang] = fits[lang] and lang in known_in
@@ -248,7 +254,7 @@ class LanguageDetector:
         if hint in self.languages:
             ranked[hint] += self.hint_weight
         best = max(ranked, key=ranked.__getitem__)
-        return LanguageResult(best, scores[best], scores, has_language, unsupported, fits)
+        return LanguageResult(best, scores[best], scores, has_language, unsupported, fits, word_languages)
 
     def _known_in(self, word: str) -> set[str]:
         """The languages whose training data or lexicon contain the word (diacritics folded)."""
