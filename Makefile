@@ -6,13 +6,14 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 LOCK   := requirements.lock
 STAMP  := $(VENV)/.installed-$(shell sha1sum $(LOCK) 2>/dev/null | cut -c1-12)
+WEBSTAMP := web/node_modules/.installed-$(shell sha1sum web/package-lock.json 2>/dev/null | cut -c1-12)
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
 export PYTHONDONTWRITEBYTECODE ?= 1
 # Rasa would send telemetry and error reports to its servers: nothing leaves this machine.
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: help install content model run test test-unit test-rasa lint bench lock clean
+.PHONY: help install content model run test lint bench lock clean browser
 
 help:
 	@echo "make run    install what is missing, train if no model matches the data, start on localhost"
@@ -33,7 +34,20 @@ $(STAMP): $(LOCK)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r $(LOCK); \
 	rm -f $(VENV)/.installed-*; touch $@
 
-install: $(STAMP)
+# The widget's browser dependency (socket.io-client) from the npm registry, served by the project.
+$(WEBSTAMP): web/package.json web/package-lock.json
+	@command -v npm >/dev/null || { echo "npm is missing: install Node.js (apt-get install nodejs npm)"; exit 1; }
+	@cd web && npm ci --no-audit --no-fund --silent
+	@rm -f web/node_modules/.installed-*; touch $@
+
+install: $(STAMP) $(WEBSTAMP)
+
+# Debian's Chromium for the browser tests (never a browser downloaded by a test tool).
+browser:
+	@command -v chromium >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then echo "Installing Debian's chromium for the browser tests ..."; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "Browser tests need Debian's chromium: sudo apt-get install chromium"; fi; }
 
 content: install
 	@$(PY) -m bot content check
@@ -48,7 +62,7 @@ lint: install
 	$(PY) -m ruff check bot actions tests bench
 	$(PY) -m mypy bot actions
 
-test: model lint
+test: model lint browser
 	@$(PY) -m rasa data validate --domain domain --data data --config config.yml --fail-on-warnings --quiet
 	$(PY) -m pytest
 

@@ -10,6 +10,7 @@ Run: python -m bench.requests
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 import threading
 import time
@@ -31,8 +32,9 @@ LOOKUPS = 60
 def file_one(servers: Servers, conversation: str, n: int) -> str:
     servers.say(conversation, "Bitte erstellen Sie eine Serviceanfrage für mich", {"language": "de"})
     servers.say(conversation, '/inform{"request_type":"other"}')
-    for answer in ("CT-20261234", "Bench GmbH", "Erika Muster", "erika@bench.example"):
-        servers.say(conversation, answer)  # known after the first request: not asked again
+    if n == 0:  # later requests of the conversation are not asked for what is already known
+        for answer in ("CT-20261234", "Bench GmbH", "Erika Muster", "erika@bench.example"):
+            servers.say(conversation, answer)
     servers.say(conversation, f"Benchmark request number {n} of {conversation}.")
     return " ".join(r.get("text", "") for r in servers.say(conversation, "/affirm"))
 
@@ -56,8 +58,10 @@ def main() -> None:
             confirmations: list[str] = []
             lock = threading.Lock()
 
+            run = uuid.uuid4().hex[:8]  # this run's conversations only (a shared database keeps old ones)
+
             def conversation_worker(index: int) -> None:
-                conversation = f"bench-r-{index}-{uuid.uuid4().hex[:6]}"
+                conversation = f"bench-r-{run}-{index}"
                 for n in range(REQUESTS_PER_CONVERSATION):
                     text = file_one(servers, conversation, n)
                     with lock:
@@ -73,10 +77,11 @@ def main() -> None:
             expected = CONCURRENT * REQUESTS_PER_CONVERSATION
             with session_scope(servers.settings.database_url) as session:
                 stored = session.execute(select(func.count(ServiceRequest.id)).where(
-                    ServiceRequest.conversation_id.like("bench-r-%"))).scalar()
+                    ServiceRequest.conversation_id.like(f"bench-r-{run}-%"))).scalar()
                 references = session.execute(select(func.count(func.distinct(ServiceRequest.reference))).where(
-                    ServiceRequest.conversation_id.like("bench-r-%"))).scalar()
-            reported = sum("REQ-" in text for text in confirmations)
+                    ServiceRequest.conversation_id.like(f"bench-r-{run}-%"))).scalar()
+            reported_refs = {m for text in confirmations for m in re.findall(r"REQ-\d{4}-\d{6}", text)}
+            reported = len(reported_refs)
             results = {
                 "database": servers.settings.database_url.split(":")[0],
                 "quote_lookup_turn": summary_ms(lookups),
@@ -84,7 +89,9 @@ def main() -> None:
                     "conversations": CONCURRENT, "requests_confirmed": expected, "seconds": round(elapsed, 1),
                     "filed_per_second": round(expected / elapsed, 2), "stored": stored,
                     "distinct_references": references, "reported_with_reference": reported,
-                    "lost": expected - stored, "duplicated": stored - references,
+                    # lost: told "filed" but not in the database; duplicated: one request stored twice
+                    "lost": reported - stored if reported > stored else 0, "duplicated": stored - references,
+                    "not_confirmed": expected - reported,
                 },
             }
         finally:

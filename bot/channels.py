@@ -1,9 +1,9 @@
-"""The REST channel with one guarantee: every customer message gets an answer.
+"""Customer channels with one guarantee: every customer message gets an answer.
 
 When a turn produced no message at all - the action server is down or timed out, an action failed - the
 customer gets the localized "technical problem" answer with the country's phone or online channel,
-instead of silence. Configured in credentials.yml as `bot.channels.RestWithFallback`; the webhook stays
-`/webhooks/rest/webhook`.
+instead of silence. Configured in credentials.yml: `bot.channels.RestWithFallback` (webhook
+`/webhooks/rest/webhook`) and `bot.channels.SocketIOWithFallback` (the website widget).
 """
 
 from __future__ import annotations
@@ -11,8 +11,9 @@ from __future__ import annotations
 import logging
 from typing import Any, Awaitable, Callable
 
-from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.rest import RestInput
+from rasa.core.channels.socketio import SocketIOInput
 from sanic import Blueprint
 
 from bot import SUPPORTED_LANGUAGES
@@ -36,9 +37,19 @@ def fallback_language(message: UserMessage) -> tuple[str | None, str | None]:
 
 def with_fallback(on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Callable[[UserMessage], Awaitable[Any]]:
     async def handle(message: UserMessage) -> Any:
-        result = await on_new_message(message)
         output = message.output_channel
-        if isinstance(output, CollectingOutputChannel) and not output.messages:
+        sent = 0
+        original = output.send_response
+
+        async def counting(recipient_id: str, response: dict) -> None:
+            nonlocal sent
+            sent += 1
+            await original(recipient_id, response)
+
+        output.send_response = counting  # type: ignore[method-assign]
+        result = await on_new_message(message)
+        output.send_response = original  # type: ignore[method-assign]
+        if not sent:
             language, country = fallback_language(message)
             logger.warning("Turn of %s produced no reply; sending the technical-problem answer", message.sender_id)
             text = render(resolve_locale(language, country), "utter_technical_problem").text
@@ -54,4 +65,15 @@ class RestWithFallback(RestInput):
         return "rest"
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
+        return super().blueprint(with_fallback(on_new_message))
+
+
+class SocketIOWithFallback(SocketIOInput):
+    """Rasa's socket.io channel (the website widget), with the same guarantee."""
+
+    @classmethod
+    def name(cls) -> str:
+        return "socketio"
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         return super().blueprint(with_fallback(on_new_message))

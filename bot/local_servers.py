@@ -15,7 +15,7 @@ from typing import Any
 
 from bot.model import model_path
 from bot.paths import ROOT
-from bot.runner import action_command, rasa_command, service_env
+from bot.runner import action_command, rasa_command, service_env, web_command
 from bot.settings import Settings
 
 TOKEN = "test-rasa-token-0123456789abcdef"
@@ -59,7 +59,8 @@ class Servers:
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        env = {"RASA_PORT": str(free_port()), "ACTION_PORT": str(free_port()), "RASA_AUTH_TOKEN": TOKEN,
+        env = {"RASA_PORT": str(free_port()), "ACTION_PORT": str(free_port()), "WEB_PORT": str(free_port()),
+               "RASA_AUTH_TOKEN": TOKEN,
                "ACTION_SERVER_TOKEN": ACTION_TOKEN, "TRACKER_STORE_URL": self.tracker_store_url,
                "DATABASE_URL": self.database_url or f"sqlite:///{self.logs / 'app.db'}"}
         self.settings = Settings.from_env(env)
@@ -67,6 +68,10 @@ class Servers:
     @property
     def rasa(self) -> str:
         return f"http://127.0.0.1:{self.settings.rasa_port}"
+
+    @property
+    def web(self) -> str:
+        return f"http://127.0.0.1:{self.settings.web_port}"
 
     @property
     def actions(self) -> str:
@@ -78,8 +83,9 @@ class Servers:
         if "actions" in which:
             prepare_database(self.settings)  # migrations + demo quotes, as `make run` does
         env = service_env(self.settings, dict(os.environ))
-        commands = {"actions": action_command(), "rasa": rasa_command(self.settings, str(MODEL))}
-        health = {"actions": f"{self.actions}/health", "rasa": f"{self.rasa}/"}
+        commands = {"actions": action_command(), "rasa": rasa_command(self.settings, str(MODEL)),
+                    "web": web_command()}
+        health = {"actions": f"{self.actions}/health", "rasa": f"{self.rasa}/", "web": f"{self.web}/widget/config.json"}
         for name in which:
             log = open(self.logs / f"{name}.log", "ab")
             self.processes[name] = subprocess.Popen(commands[name], cwd=ROOT, env=env, stdout=log, stderr=log)
@@ -97,7 +103,7 @@ class Servers:
                     raise TimeoutError(f"{name} did not start; see {self.logs / (name + '.log')}")
                 time.sleep(0.5)
 
-    def stop(self, which: tuple[str, ...] = ("rasa", "actions")) -> None:
+    def stop(self, which: tuple[str, ...] = ("web", "rasa", "actions")) -> None:
         for name in which:
             process = self.processes.pop(name, None)
             if process and process.poll() is None:

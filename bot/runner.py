@@ -23,6 +23,7 @@ def service_env(settings: Settings, base: dict[str, str] | None = None) -> dict[
     env = dict(os.environ if base is None else base)
     env.update(
         RASA_PORT=str(settings.rasa_port),
+        WEB_PORT=str(settings.web_port),
         ACTION_PORT=str(settings.action_port),
         RASA_AUTH_TOKEN=settings.rasa_auth_token,
         ACTION_SERVER_TOKEN=settings.action_server_token,
@@ -54,6 +55,10 @@ def rasa_command(settings: Settings, model: str, endpoints: str = "endpoints.yml
 
 def action_command() -> list[str]:
     return [sys.executable, "-m", "actions.server"]
+
+
+def web_command() -> list[str]:
+    return [sys.executable, "-m", "bot.web"]
 
 
 def wait_for(url: str, deadline: float, process: subprocess.Popen) -> bool:
@@ -106,7 +111,8 @@ def run() -> int:
     child_env = service_env(settings, env)
     actions = subprocess.Popen(action_command(), cwd=ROOT, env=child_env)
     rasa = subprocess.Popen(rasa_command(settings, str(model)), cwd=ROOT, env=child_env)
-    processes = [actions, rasa]
+    web = subprocess.Popen(web_command(), cwd=ROOT, env=child_env)
+    processes = [actions, rasa, web]
 
     def stop(*_: object) -> None:
         for process in processes:
@@ -116,8 +122,10 @@ def run() -> int:
     signal.signal(signal.SIGTERM, stop)
     try:
         deadline = time.monotonic() + STARTUP_TIMEOUT_S
-        ok = wait_for(f"http://127.0.0.1:{settings.action_port}/health", deadline, actions) and wait_for(
-            f"http://127.0.0.1:{settings.rasa_port}/", deadline, rasa
+        ok = (
+            wait_for(f"http://127.0.0.1:{settings.action_port}/health", deadline, actions)
+            and wait_for(f"http://127.0.0.1:{settings.web_port}/widget/config.json", deadline, web)
+            and wait_for(f"http://127.0.0.1:{settings.rasa_port}/", deadline, rasa)
         )
         if not ok:
             print("Start-up failed; see the log above.", file=sys.stderr)
@@ -125,6 +133,7 @@ def run() -> int:
             return 1
         base = f"http://127.0.0.1:{settings.rasa_port}"
         print("\nThe assistant is running:")
+        print(f"  Chat page:    http://127.0.0.1:{settings.web_port}/   (embed: /embed-example.html)")
         print(f"  REST webhook: POST {base}/webhooks/rest/webhook  {{\"sender\": \"...\", \"message\": \"...\"}}")
         print(f"  HTTP API:     {base}/model/parse?token=...   (token in {SECRETS_FILE.relative_to(ROOT)})")
         print("Press Ctrl-C to stop.", flush=True)

@@ -1,0 +1,261 @@
+/*
+ * Support chat widget. Embed with one tag:
+ *   <script src="https://<host>/widget/widget.js" data-server-url="https://<rasa>" data-locale="nl-BE"
+ *           data-title="Support" defer></script>
+ * or set window.SupportChatConfig = {serverUrl, locale, title} before it.
+ *
+ * Everything the assistant or a customer sends is rendered as text (textContent): no HTML is ever
+ * interpreted, and only http(s) URLs become links (opened in a new tab without opener/referrer).
+ * The conversation survives reloads (session id + transcript in localStorage) and server restarts
+ * (socket.io reconnects and asks for the same session).
+ */
+(function () {
+  "use strict";
+  if (window.__supportChatLoaded) return;
+  window.__supportChatLoaded = true;
+
+  var script = document.currentScript;
+  var base = script ? new URL(".", script.src).href : "/widget/";
+  var given = window.SupportChatConfig || {};
+  var data = (script && script.dataset) || {};
+  var config = {
+    serverUrl: given.serverUrl || data.serverUrl || window.location.origin,
+    locale: given.locale || data.locale || document.documentElement.lang || "de",
+    title: given.title || data.title || "",
+    open: (given.open !== undefined ? String(given.open) : data.open) === "true"
+  };
+  var STORE = "supportchat:" + config.serverUrl + ":";
+  var MAX_STORED = 200;
+  var URL_PATTERN = /\bhttps?:\/\/[^\s<>"']+[^\s<>"'.,;:!?)\]]/g;
+
+  function load(key, fallback) {
+    try { var v = window.localStorage.getItem(STORE + key); return v === null ? fallback : JSON.parse(v); }
+    catch (e) { return fallback; }
+  }
+  function save(key, value) {
+    try { window.localStorage.setItem(STORE + key, JSON.stringify(value)); } catch (e) { /* private mode */ }
+  }
+  function el(tag, attrs, text) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) { node.setAttribute(k, attrs[k]); });
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  var languages = [];
+  var state = {
+    session: load("session", null),
+    transcript: load("transcript", []),
+    language: load("language", null) || String(config.locale).slice(0, 2).toLowerCase(),
+    country: null
+  };
+  var socket = null, ui = {}, typingTimer = null;
+
+  function strings() {
+    var lang = languages.filter(function (l) { return l.code === state.language; })[0] || languages[0];
+    return (lang && lang.strings) || {};
+  }
+  function countryFor(language) {
+    var fromLocale = String(config.locale).split(/[-_]/);
+    if (fromLocale[0].toLowerCase() === language && fromLocale[1]) return fromLocale[1].toUpperCase();
+    var lang = languages.filter(function (l) { return l.code === language; })[0];
+    return lang ? lang.country : null;
+  }
+
+  /* Text with http(s) links; never HTML. */
+  function renderText(container, text) {
+    var last = 0, match;
+    URL_PATTERN.lastIndex = 0;
+    while ((match = URL_PATTERN.exec(text)) !== null) {
+      container.appendChild(document.createTextNode(text.slice(last, match.index)));
+      var a = el("a", { href: match[0], target: "_blank", rel: "noopener noreferrer nofollow" }, match[0]);
+      container.appendChild(a);
+      last = match.index + match[0].length;
+    }
+    container.appendChild(document.createTextNode(text.slice(last)));
+  }
+
+  function timeLabel(ts) {
+    try {
+      return new Intl.DateTimeFormat(state.language + "-" + (state.country || ""), { hour: "2-digit", minute: "2-digit" })
+        .format(new Date(ts));
+    } catch (e) { return new Date(ts).toLocaleTimeString(); }
+  }
+
+  function addMessage(entry, persist) {
+    var s = strings();
+    var item = el("div", { "class": "sc-msg sc-" + entry.from, "data-from": entry.from });
+    var who = el("span", { "class": "sc-visually-hidden" }, (entry.from === "user" ? s.you : s.assistant) + ": ");
+    var bubble = el("div", { "class": "sc-bubble" });
+    bubble.appendChild(who);
+    renderText(bubble, String(entry.text || ""));
+    item.appendChild(bubble);
+    item.appendChild(el("time", { "class": "sc-time", datetime: new Date(entry.ts).toISOString() }, timeLabel(entry.ts)));
+    if (entry.buttons && entry.buttons.length) {
+      var group = el("div", { "class": "sc-buttons", role: "group" });
+      entry.buttons.forEach(function (b) {
+        var button = el("button", { type: "button", "class": "sc-quick" }, String(b.title || ""));
+        if (entry.answered) button.disabled = true;
+        button.addEventListener("click", function () {
+          entry.answered = true;
+          Array.prototype.forEach.call(group.querySelectorAll("button"), function (x) { x.disabled = true; });
+          send(String(b.payload || ""), String(b.title || ""));
+          save("transcript", state.transcript);
+        });
+        group.appendChild(button);
+      });
+      item.appendChild(group);
+    }
+    ui.log.appendChild(item);
+    ui.log.scrollTop = ui.log.scrollHeight;
+    if (persist) {
+      state.transcript.push(entry);
+      if (state.transcript.length > MAX_STORED) state.transcript = state.transcript.slice(-MAX_STORED);
+      save("transcript", state.transcript);
+    }
+  }
+
+  function setTyping(on) {
+    ui.typing.hidden = !on;
+    clearTimeout(typingTimer);
+    if (on) typingTimer = setTimeout(function () { ui.typing.hidden = true; }, 20000);
+  }
+
+  function setStatus(text) {
+    ui.status.textContent = text || "";
+    ui.status.hidden = !text;
+  }
+
+  function send(message, shownAs) {
+    if (!socket || !state.session) return;
+    if (shownAs !== null) addMessage({ from: "user", text: shownAs !== undefined ? shownAs : message, ts: Date.now() }, true);
+    setTyping(true);
+    socket.emit("user_uttered", {
+      message: message, session_id: state.session,
+      metadata: { language: state.language, country: state.country }
+    });
+  }
+
+  function applyStrings() {
+    var s = strings();
+    ui.launcher.setAttribute("aria-label", s.open || "Chat");
+    ui.launcher.title = s.open || "";
+    ui.close.setAttribute("aria-label", s.close || "Close");
+    ui.title.textContent = config.title || s.title || "";
+    ui.input.placeholder = s.placeholder || "";
+    ui.input.setAttribute("aria-label", s.placeholder || "");
+    ui.send.textContent = s.send || "Send";
+    ui.picker.setAttribute("aria-label", s.language || "Language");
+    ui.log.setAttribute("aria-label", s.log || "");
+    ui.typing.textContent = s.typing || "…";
+    ui.panel.setAttribute("aria-label", config.title || s.title || "Chat");
+  }
+
+  function openPanel(open) {
+    ui.panel.hidden = !open;
+    ui.launcher.setAttribute("aria-expanded", String(open));
+    save("open", open);
+    if (open) ui.input.focus(); else ui.launcher.focus();
+  }
+
+  /* A speech-bubble icon as SVG (fonts may lack emoji); built with DOM calls, no markup strings. */
+  function chatIcon() {
+    var NS = "http://www.w3.org/2000/svg";
+    var svg = document.createElementNS(NS, "svg");
+    svg.setAttribute("viewBox", "0 0 24 24"); svg.setAttribute("width", "26"); svg.setAttribute("height", "26");
+    svg.setAttribute("aria-hidden", "true"); svg.setAttribute("focusable", "false");
+    var path = document.createElementNS(NS, "path");
+    path.setAttribute("fill", "currentColor");
+    path.setAttribute("d", "M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H9l-5 4v-4H4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2zm3 6v2h2V9H7zm4 0v2h2V9h-2zm4 0v2h2V9h-2z");
+    svg.appendChild(path);
+    return svg;
+  }
+
+  function build() {
+    var root = el("div", { "class": "sc-root" });
+    ui.launcher = el("button", { type: "button", "class": "sc-launcher", "aria-expanded": "false", "aria-controls": "sc-panel" });
+    ui.launcher.appendChild(chatIcon());
+    ui.panel = el("section", { "class": "sc-panel", id: "sc-panel", role: "dialog", "aria-modal": "false" });
+    var header = el("header", { "class": "sc-header" });
+    ui.title = el("h2", { "class": "sc-title" });
+    ui.picker = el("select", { "class": "sc-picker" });
+    languages.forEach(function (l) {
+      var option = el("option", { value: l.code, lang: l.code }, l.name);
+      if (l.code === state.language) option.selected = true;
+      ui.picker.appendChild(option);
+    });
+    ui.close = el("button", { type: "button", "class": "sc-close" }, "×");
+    header.appendChild(ui.title); header.appendChild(ui.picker); header.appendChild(ui.close);
+    ui.status = el("p", { "class": "sc-status", role: "status" }); ui.status.hidden = true;
+    ui.log = el("div", { "class": "sc-log", role: "log", "aria-live": "polite", tabindex: "0" });
+    ui.typing = el("p", { "class": "sc-typing", "aria-live": "polite" }); ui.typing.hidden = true;
+    var form = el("form", { "class": "sc-form" });
+    ui.input = el("input", { type: "text", "class": "sc-input", maxlength: "2000", autocomplete: "off" });
+    ui.send = el("button", { type: "submit", "class": "sc-send" });
+    form.appendChild(ui.input); form.appendChild(ui.send);
+    ui.panel.appendChild(header); ui.panel.appendChild(ui.status); ui.panel.appendChild(ui.log);
+    ui.panel.appendChild(ui.typing); ui.panel.appendChild(form);
+    root.appendChild(ui.panel); root.appendChild(ui.launcher);
+    document.body.appendChild(root);
+
+    ui.launcher.addEventListener("click", function () { openPanel(ui.panel.hidden); });
+    ui.close.addEventListener("click", function () { openPanel(false); });
+    ui.panel.addEventListener("keydown", function (e) { if (e.key === "Escape") openPanel(false); });
+    form.addEventListener("submit", function (e) {
+      e.preventDefault();
+      var text = ui.input.value.trim();
+      if (!text) return;
+      ui.input.value = "";
+      send(text);
+    });
+    ui.picker.addEventListener("change", function () {
+      state.language = ui.picker.value;
+      state.country = countryFor(state.language);
+      save("language", state.language);
+      applyStrings();
+      send("/greet", null);  // the assistant greets in the newly picked language: the switch is visible
+    });
+    applyStrings();
+    state.transcript.forEach(function (entry) { addMessage(entry, false); });
+    openPanel(config.open || load("open", false));
+  }
+
+  function connect() {
+    socket = window.io(config.serverUrl, { transports: ["websocket"], reconnection: true, reconnectionDelayMax: 5000 });
+    socket.on("connect", function () {
+      setStatus("");
+      socket.emit("session_request", { session_id: state.session });
+    });
+    socket.on("session_confirm", function (id) {
+      state.session = typeof id === "string" ? id : (id && id.session_id) || state.session;
+      save("session", state.session);
+    });
+    socket.on("bot_uttered", function (message) {
+      setTyping(false);
+      var buttons = message.quick_replies || message.buttons || [];
+      addMessage({ from: "bot", text: message.text || "", buttons: buttons, ts: Date.now() }, true);
+    });
+    socket.on("disconnect", function () { setTyping(false); setStatus(strings().reconnecting); });
+    socket.on("connect_error", function () { setStatus(strings().reconnecting); });
+  }
+
+  function loadScript(src, done) {
+    var tag = document.createElement("script");
+    tag.src = src; tag.onload = done; tag.async = true;
+    document.head.appendChild(tag);
+  }
+
+  function start() {
+    var css = el("link", { rel: "stylesheet", href: base + "widget.css" });
+    document.head.appendChild(css);
+    fetch(base + "config.json").then(function (r) { return r.json(); }).then(function (cfg) {
+      languages = cfg.languages || [];
+      if (!languages.some(function (l) { return l.code === state.language; })) state.language = cfg["default"];
+      state.country = countryFor(state.language);
+      build();
+      loadScript(base + "vendor/socket.io.min.js", connect);
+    });
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start); else start();
+})();
