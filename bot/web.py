@@ -16,7 +16,8 @@ from babel import Locale as BabelLocale
 from babel.core import negotiate_locale
 from sanic import Sanic
 from sanic.request import Request
-from sanic.response import HTTPResponse, file, json as json_response, raw
+from sanic.response import HTTPResponse, file, raw
+from sanic.response import json as json_response
 
 from bot import SUPPORTED_LANGUAGES, formatting
 from bot.locales import cached_locales, default_locale
