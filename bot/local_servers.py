@@ -90,18 +90,25 @@ class Servers:
             log = open(self.logs / f"{name}.log", "ab")
             self.processes[name] = subprocess.Popen(commands[name], cwd=ROOT, env=env, stdout=log, stderr=log)
         deadline = time.monotonic() + timeout
-        for name in which:
-            while True:
-                if self.processes[name].poll() is not None:
-                    raise RuntimeError(f"{name} exited; see {self.logs / (name + '.log')}")
-                try:
-                    if http("GET", health[name], timeout=2)[0] == 200:
-                        break
-                except OSError:
-                    pass
-                if time.monotonic() > deadline:
-                    raise TimeoutError(f"{name} did not start; see {self.logs / (name + '.log')}")
-                time.sleep(0.5)
+        try:
+            for name in which:
+                self._wait_healthy(name, health[name], deadline)
+        except BaseException:
+            self.stop(which)  # never leave half-started servers behind
+            raise
+
+    def _wait_healthy(self, name: str, url: str, deadline: float) -> None:
+        while True:
+            if self.processes[name].poll() is not None:
+                raise RuntimeError(f"{name} exited; see {self.logs / (name + '.log')}")
+            try:
+                if http("GET", url, timeout=2)[0] == 200:
+                    return
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{name} did not start; see {self.logs / (name + '.log')}")
+            time.sleep(0.5)
 
     def stop(self, which: tuple[str, ...] = ("web", "rasa", "actions")) -> None:
         for name in which:

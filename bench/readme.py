@@ -1,0 +1,83 @@
+"""Renders bench/results/*.json as the README's results section (between the bench markers).
+
+Run after `make bench`: python -m bench.readme
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from bench.common import RESULTS
+from bot import SUPPORTED_LANGUAGES
+from bot.paths import ROOT
+
+START, END = "<!-- bench:start -->", "<!-- bench:end -->"
+
+
+def _load(name: str) -> dict[str, Any]:
+    return dict(json.loads((RESULTS / f"{name}.json").read_text(encoding="utf-8")))
+
+
+def render() -> str:
+    lang, nlu, srv, conv = _load("language"), _load("nlu"), _load("server"), _load("conversations")
+    rows = [f"Measured on {srv['machine']}.", "",
+            "**Language identification**, each message judged alone (`bench/language.py`, `tests/data/language/`):", "",
+            "| set | method | " + " | ".join(SUPPORTED_LANGUAGES) + " | all |",
+            "| --- | --- | " + " | ".join("---" for _ in SUPPORTED_LANGUAGES) + " | --- |"]
+    for kind, label in (("short", "≤ 3 words"), ("long", "4+ words")):
+        for method in ("langdetect", "langdetect, 4 languages", "this project"):
+            x = lang[kind][method]
+            cells = " | ".join(f"{x[code]:.1f}%" for code in SUPPORTED_LANGUAGES)
+            rows.append(f"| {label} ({lang[kind]['messages']}) | {method} | {cells} | **{x['all']:.1f}%** |")
+    rows += ["", "Targets: ≥ 97% on ≤ 3 words, ≥ 99.5% on longer messages.", "",
+             "**Intents** on the held-out files training never sees (`bench/nlu.py`; FAQ topics counted as "
+             "`faq/<topic>`; an unrelated message answered by the fallback counts as out of scope):", "",
+             "| language | messages | intent accuracy | target ≥ 95% |", "| --- | --- | --- | --- |"]
+    for code, x in nlu["per_language"].items():
+        mark = "✓" if x["intent_accuracy"] >= 95 else "✗ (see below)"
+        rows.append(f"| {code} | {x['messages']} | {x['intent_accuracy']:.1f}% | {mark} |")
+    unrelated = nlu["unrelated"]
+    rows += ["", f"Everyday messages unrelated to the product (`tests/data/unrelated.yml`) answered as out of scope "
+             f"or by the fallback: **{unrelated['out_of_scope_or_fallback']:.1f}%** of {unrelated['messages']} "
+             "(target ≥ 90%).", "",
+             "Replies in the conversation's language over the 48 test conversations (`bench/conversations.py`): "
+             f"**{conv['page language sent']['in_conversation_language_pct']}%** with the page language sent as "
+             f"the widget does; {conv['text only']['in_conversation_language_pct']}% from the text alone.", "",
+             "**Speed and size** (`bench/server.py`, `bench/requests.py`, `bench/training.py`):", "",
+             "| what | result | target |", "| --- | --- | --- |"]
+    parse, turn = srv["model_parse"], srv["rest_turn"]
+    rows.append(f"| `/model/parse` over HTTP | p50 {parse['p50_ms']} ms, p95 {parse['p95_ms']} ms | p95 ≤ 25 ms |")
+    rows.append(f"| REST turn (NLU, action server, reply) | p50 {turn['p50_ms']} ms, p95 {turn['p95_ms']} ms | p95 ≤ 100 ms |")
+    for name in ("sqlite", "postgresql"):
+        path = RESULTS / f"requests-{name}.json"
+        if path.exists():
+            r = _load(f"requests-{name}")
+            q, c = r["quote_lookup_turn"], r["concurrent_filing"]
+            rows.append(f"| REST turn running a custom action with a database query ({name}) | p50 {q['p50_ms']} ms, "
+                        f"p95 {q['p95_ms']} ms | p95 ≤ 150 ms |")
+            rows.append(f"| 16 concurrent conversations filing requests ({name}) | {c['filed_per_second']} requests/s "
+                        f"(each 3-8 turns); {c['stored']}/{c['requests_confirmed']} stored, {c['lost']} lost, "
+                        f"{c['duplicated']} duplicated | none lost or duplicated |")
+    if (RESULTS / "training.json").exists():
+        seconds = _load("training")["cold_training_s"]
+        rows.append(f"| full training, cold cache | {seconds / 60:.1f} min | ≤ 5 min |")
+    rows.append(f"| server start until it answers | Rasa {srv['start_s']['rasa']} s, action server "
+                f"{srv['start_s']['action_server']} s | |")
+    rows.append(f"| memory (RSS) | Rasa {srv['memory_rss_mb']['rasa']:.0f} MB (TensorFlow, model, four lemma tables), "
+                f"action server {srv['memory_rss_mb']['action_server']:.0f} MB | |")
+    return "\n".join(rows)
+
+
+def main() -> None:
+    readme = ROOT / "README.md"
+    text = readme.read_text(encoding="utf-8")
+    section = f"{START}\n{render()}\n{END}"
+    text = re.sub(re.escape(START) + ".*?" + re.escape(END), lambda _: section, text, flags=re.S)
+    readme.write_text(text, encoding="utf-8")
+    print(section)
+
+
+if __name__ == "__main__":
+    main()
