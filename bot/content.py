@@ -207,11 +207,12 @@ def build_responses(
     """Domain responses: one conditional variation per locale for each named response."""
     responses: dict[str, list] = {}
     wanted = set(names)
+    facts_by_locale = {code: fact_values(locale) for code, locale in locales.items()}
     for name in (n for n in catalog["responses"] if n in wanted):
         variations = []
         for locale in locales.values():
             variation = _variation(locale.responses[name])
-            facts = fact_values(locale)
+            facts = facts_by_locale[locale.code]
             out: dict[str, Any] = {"text": render_text(variation["text"], facts)}
             if variation.get("buttons"):
                 out["buttons"] = [

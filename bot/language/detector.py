@@ -232,24 +232,18 @@ class LanguageDetector:
             for lang in self.languages:
                 logits[lang] += self.langdetect_weight * math.log(max(ld.get(lang, 0.0), 1e-3))
 
-        known_anywhere = False
-        fits = {lang: True for lang in self.languages}
-        word_languages: list[list[str]] = []
-        for word in words:
-            known_in = self._known_in(word)
-            if len(word_languages) < 50:
-                word_languages.append(sorted(known_in))
-            known_anywhere = known_anywhere or bool(known_in)
-            for lang in self.languages:
-                fits[lang] = fits[lang] and lang in known_in
+        known = [self._known_in(word) for word in words]  # per word, the languages it is a word of
+        for known_in in known:
             if 0 < len(known_in) < len(self.languages):
                 for lang in known_in:
                     logits[lang] += self.lexicon_weight
+        fits = {lang: all(lang in known_in for known_in in known) for lang in self.languages}
 
         scores = _softmax(logits)
-        unsupported = self._unsupported(clean_text, words)
+        unsupported = self._unsupported(clean_text, known)
         # A lone word nobody knows (a name, "xyz") gives a guess, but no grounds to switch languages.
-        has_language = known_anywhere or len(words) >= 2
+        has_language = any(known) or len(words) >= 2
+        word_languages = [sorted(known_in) for known_in in known[:50]]
         ranked = dict(logits)
         if hint in self.languages:
             ranked[hint] += self.hint_weight
@@ -265,22 +259,16 @@ class LanguageDetector:
             if word in self._training_vocabulary.get(lang, ()) or folded in self.lexicon.get(lang, ())
         }
 
-    def _unsupported(self, clean_text: str, words: Sequence[str]) -> str | None:
+    def _unsupported(self, clean_text: str, known: Sequence[set[str]]) -> str | None:
         """The language code when a message is confidently in a language we do not speak.
 
         langdetect alone is not trusted (it calls some plain Spanish sentences Italian): the message
-        must also be mostly unknown to every supported language's word list.
+        must also be mostly unknown to every supported language's word list (`known`: per word, the
+        supported languages it is a word of).
         """
-        if len(words) < self.unsupported_min_words:
+        if len(known) < self.unsupported_min_words:
             return None
-        coverage = max(
-            sum(
-                w in self._training_vocabulary.get(lang, ()) or fold_diacritics(w) in self.lexicon.get(lang, ())
-                for w in words
-            )
-            / len(words)
-            for lang in self.languages
-        )
+        coverage = max(sum(lang in known_in for known_in in known) / len(known) for lang in self.languages)
         if coverage >= self.unsupported_max_coverage:
             return None  # mostly words of a supported language: no need to ask langdetect (7 ms)
         probabilities = langdetect_full(clean_text)
