@@ -87,8 +87,10 @@ def create_app(rasa_url: str) -> Sanic:
 
     @app.get("/widget/<name:path>")
     async def widget_file(request: Request, name: str) -> HTTPResponse:
+        if ".." in name or name.startswith("/"):
+            return json_response({"error": "not found"}, status=404)
         path = VENDOR.get(name.removeprefix("vendor/")) if name.startswith("vendor/") else STATIC / name
-        if path is None or not Path(path).is_file() or ".." in name:
+        if path is None or not Path(path).is_file():
             return json_response({"error": "not found"}, status=404)
         return await file(str(path), mime_type=TYPES.get(Path(path).suffix, "application/octet-stream"))
 

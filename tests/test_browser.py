@@ -195,3 +195,12 @@ def test_embed_with_one_script_tag(browser, servers: Servers) -> None:  # type: 
     page.keyboard.press("Escape")
     assert page.locator(".sc-panel").is_hidden()
     context.close()
+
+
+def test_widget_route_serves_only_its_own_files(servers: Servers) -> None:
+    from bot.local_servers import http
+
+    assert http("GET", f"{servers.web}/widget/widget.js")[0] == 200
+    assert http("GET", f"{servers.web}/widget/vendor/socket.io.min.js")[0] == 200
+    for probe in ("../../bot/settings.py", "..%2F..%2Fbot%2Fsettings.py", "vendor/../../README.md", "nope.js"):
+        assert http("GET", f"{servers.web}/widget/{probe}")[0] == 404, probe
