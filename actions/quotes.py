@@ -92,24 +92,23 @@ class ActionLookupQuote(Action):
         try:
             with session_scope() as session:
                 quote = find_quote(session, str(quote_number), str(customer_number))
-                shown = self._show(dispatcher, tracker, quote, locale) if quote else None
+                if quote is None:
+                    say(dispatcher, tracker, "utter_quote_not_found")
+                else:
+                    self._show(dispatcher, tracker, quote, locale)
         except SQLAlchemyError:
             logger.exception("Quote lookup failed")
             say(dispatcher, tracker, "utter_technical_problem")
-            return reset
-        if shown is None:
-            say(dispatcher, tracker, "utter_quote_not_found")
         return reset
 
     def _show(self, dispatcher: CollectingDispatcher, tracker: Tracker, quote: RenewalQuote,
-              locale: Locale) -> bool:
+              locale: Locale) -> None:
         due = formatting.date(quote.due_date, locale.code)
         if is_expired(quote, self._today()):
             say(dispatcher, tracker, "utter_quote_expired", quote_number=quote.quote_number, due_date=due)
-            return True
+            return
         items, total = quote_lines(quote, locale)
         say(dispatcher, tracker, "utter_quote_details", quote_number=quote.quote_number,
             status=label(locale, "quote_status", quote.status), due_date=due, items=items, total=total)
         if quote.status == "open":
             say(dispatcher, tracker, "utter_quote_renewal_options")
-        return True

@@ -46,18 +46,21 @@ def find_in_text(pattern: re.Pattern[str], text: str) -> str | None:
     return None
 
 
-def parse_contract_or_customer_number(text: str) -> str | None:
-    """The number in a message ("meine Kundennummer ist 1234567"), normalised, or None."""
-    candidate = _compact(text)
+def _normalise_number(candidate: str) -> str | None:
+    """A customer number as is, a contract number as LETTERS-DIGITS, anything else None."""
     if _CUSTOMER_NUMBER.match(candidate):
         return candidate
     match = _CONTRACT_NUMBER.match(candidate)
-    if match:
-        return f"{match.group(1)}-{match.group(2)}"
+    return f"{match.group(1)}-{match.group(2)}" if match else None
+
+
+def parse_contract_or_customer_number(text: str) -> str | None:
+    """The number in a message ("meine Kundennummer ist 1234567"), normalised, or None."""
+    whole = _normalise_number(_compact(text))
+    if whole:
+        return whole
     found = find_in_text(_CUSTOMER_NUMBER, text) or find_in_text(_CONTRACT_NUMBER, text)
-    if found and (match := _CONTRACT_NUMBER.match(found)):
-        return f"{match.group(1)}-{match.group(2)}"
-    return found
+    return _normalise_number(found) if found else None
 
 
 def parse_customer_number(text: str) -> str | None:

@@ -145,21 +145,19 @@ class _LangDetect:
     @classmethod
     def factories(cls, languages: Sequence[str]) -> tuple[Any, Any]:
         if cls._restricted is None or cls._restricted_languages != tuple(languages):
-            import os
-
             from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
 
+            full = DetectorFactory()
+            full.load_profile(PROFILES_DIRECTORY)
+            # The restricted factory is the full one cut down to our languages (profiles are read once).
+            keep = [full.langlist.index(lang) for lang in languages]
             restricted = DetectorFactory()
-            restricted.load_profile(PROFILES_DIRECTORY)
-            keep = [restricted.langlist.index(lang) for lang in languages]
-            restricted.langlist = [restricted.langlist[i] for i in keep]
+            restricted.langlist = [full.langlist[i] for i in keep]
             restricted.word_lang_prob_map = {
                 word: [probs[i] for i in keep]
-                for word, probs in restricted.word_lang_prob_map.items()
+                for word, probs in full.word_lang_prob_map.items()
                 if any(probs[i] for i in keep)
             }
-            full = DetectorFactory()
-            full.load_profile(os.path.join(PROFILES_DIRECTORY))
             restricted.seed = full.seed = 0  # langdetect samples randomly: make it repeatable
             cls._restricted, cls._full, cls._restricted_languages = restricted, full, tuple(languages)
         return cls._restricted, cls._full

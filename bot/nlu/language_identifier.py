@@ -14,7 +14,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot import SUPPORTED_LANGUAGES
-from bot.language.detector import LanguageDetector, NaiveBayesModel
+from bot.language.detector import LanguageDetector, LanguageResult, NaiveBayesModel
 
 logger = logging.getLogger(__name__)
 
@@ -159,9 +159,7 @@ class LanguageIdentifier(GraphComponent):
             message.set(LANGUAGE_DETECTION, result.as_dict(), add_to_output=True)
         return messages
 
-    def _identify(self, message: Message):  # type: ignore[no-untyped-def]
-        from bot.language.detector import LanguageResult
-
+    def _identify(self, message: Message) -> LanguageResult:
         hint = hint_language(message)
         text = message.get("text") or ""
         if self._detector is None:
