@@ -10,7 +10,7 @@ import html
 import json
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 from babel import Locale as BabelLocale
 from babel.core import negotiate_locale
@@ -20,6 +20,8 @@ from sanic.response import HTTPResponse, file, raw
 from sanic.response import json as json_response
 
 from bot import SUPPORTED_LANGUAGES, formatting
+from bot.handoff.bus import InProcessBus, bus_from_env
+from bot.handoff.hub import hub_blueprint
 from bot.locales import cached_locales, default_locale
 from bot.paths import ROOT
 
@@ -61,8 +63,13 @@ def security_headers(response: HTTPResponse, rasa_origin: str) -> None:
     response.headers["Referrer-Policy"] = "no-referrer"
 
 
-def create_app(rasa_url: str) -> Sanic:
+def create_app(rasa_url: str, env: Mapping[str, str] | None = None) -> Sanic:
+    env = os.environ if env is None else env
     app = Sanic("support_web")
+    # The handoff's event bus: this server hosts the embedded one (see bot.handoff.bus).
+    app.ctx.bus = bus_from_env(env, hub=True)
+    if isinstance(app.ctx.bus, InProcessBus) and env.get("RASA_AUTH_TOKEN"):
+        app.blueprint(hub_blueprint(app.ctx.bus, env["RASA_AUTH_TOKEN"]))
     template = (WEB / "templates" / "index.html").read_text(encoding="utf-8")
 
     @app.get("/")
