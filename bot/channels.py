@@ -1,4 +1,5 @@
-"""Customer channels with one guarantee: every customer message gets an answer.
+"""Customer channels with one guarantee: every customer message gets an answer - except while a colleague
+has the conversation (bot.handoff.channel): then Rasa is paused and the silence is intended.
 
 When a turn produced no message at all - the action server is down or timed out, an action failed - the
 customer gets the localized "technical problem" answer with the country's phone or online channel,
@@ -11,12 +12,13 @@ from __future__ import annotations
 import logging
 from typing import Any, Awaitable, Callable
 
-from rasa.core.channels.channel import UserMessage
+from rasa.core.channels.channel import OutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
 from rasa.core.channels.socketio import SocketIOInput
 from sanic import Blueprint
 
 from bot import SUPPORTED_LANGUAGES
+from bot.handoff.channel import HandoffSocketIOOutput, add_handoff_routes, handle_paused_turn
 from bot.locales import resolve_locale
 from bot.render import render
 
@@ -49,6 +51,8 @@ def with_fallback(on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Ca
         output.send_response = counting  # type: ignore[method-assign]
         result = await on_new_message(message)
         output.send_response = original  # type: ignore[method-assign]
+        if not sent and await handle_paused_turn(message.sender_id or "", message.text or ""):
+            return result  # with a colleague: the assistant is silent on purpose
         if not sent:
             language, country = fallback_language(message)
             logger.warning("Turn of %s produced no reply; sending the technical-problem answer", message.sender_id)
@@ -76,4 +80,12 @@ class SocketIOWithFallback(SocketIOInput):
         return "socketio"
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        return super().blueprint(with_fallback(on_new_message))
+        blueprint = super().blueprint(with_fallback(on_new_message))
+        add_handoff_routes(blueprint, self)
+        return blueprint
+
+    def get_output_channel(self) -> OutputChannel | None:
+        """For messages pushed through Rasa's HTTP API (agents' replies): they carry the agent's name."""
+        if self.sio is None:
+            return super().get_output_channel()
+        return HandoffSocketIOOutput(self.sio, self.bot_message_evt)
