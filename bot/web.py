@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Any
+from typing import Any, Mapping
 
 from babel import Locale as BabelLocale
 from babel.core import negotiate_locale
@@ -24,6 +24,8 @@ from bot import SUPPORTED_LANGUAGES, formatting
 from bot.console import blueprint as console_blueprint
 from bot.console.app import console_headers
 from bot.console.auth import PREFIX as CONSOLE
+from bot.handoff.bus import InProcessBus, bus_from_env
+from bot.handoff.hub import hub_blueprint
 from bot.locales import cached_locales, default_locale
 from bot.pages import render
 from bot.paths import ROOT
@@ -65,8 +67,13 @@ def security_headers(response: HTTPResponse, rasa_origin: str) -> None:
     response.headers["Referrer-Policy"] = "no-referrer"
 
 
-def create_app(rasa_url: str) -> Sanic:
+def create_app(rasa_url: str, env: Mapping[str, str] | None = None) -> Sanic:
+    env = os.environ if env is None else env
     app = Sanic("support_web")
+    # The handoff's event bus: this server hosts the embedded one (see bot.handoff.bus).
+    app.ctx.bus = bus_from_env(env, hub=True)
+    if isinstance(app.ctx.bus, InProcessBus) and env.get("RASA_AUTH_TOKEN"):
+        app.blueprint(hub_blueprint(app.ctx.bus, env["RASA_AUTH_TOKEN"]))
 
     @app.get("/")
     async def index(request: Request) -> HTTPResponse:

@@ -6,7 +6,7 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -70,3 +70,18 @@ def find_quote(session: Session, quote_number: str, customer_number: str) -> Ren
 
 def is_expired(quote: RenewalQuote, today: dt.date) -> bool:
     return quote.status == "expired" or quote.due_date < today
+
+
+def find_request(session: Session, reference: str, email: str) -> ServiceRequest | None:
+    """The request when its reference and e-mail address both match; None otherwise (which is not told)."""
+    return session.execute(
+        select(ServiceRequest).where(ServiceRequest.reference == reference,
+                                     func.lower(ServiceRequest.email) == email.strip().lower())
+    ).scalar_one_or_none()
+
+
+def last_status_change(session: Session, request: ServiceRequest) -> dt.datetime:
+    changed = session.execute(
+        select(func.max(RequestStatusChange.changed_at)).where(RequestStatusChange.request_id == request.id)
+    ).scalar_one_or_none()
+    return changed or request.created_at
