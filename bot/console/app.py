@@ -6,7 +6,7 @@ from sanic import Blueprint
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.console import escalations, signin, throttle
+from bot.console import escalations, service_requests, signin, throttle
 from bot.console.auth import PREFIX, require_role, resolve_session
 from bot.console.views import page
 from bot.pages import TEMPLATES
@@ -26,4 +26,5 @@ def blueprint(policy: throttle.Policy | None = None, extra_links: tuple[dict[str
 
     signin.register(bp, policy or throttle.Policy())
     escalations.register(bp)
+    service_requests.register(bp)
     return bp
