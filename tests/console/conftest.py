@@ -8,7 +8,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
@@ -34,6 +34,7 @@ class Console:
     url: str
     database_url: str
     rasa: FakeRasa
+    _clients: dict[str, Client] = field(default_factory=dict)
 
     def client(self, address: str = "10.0.0.1") -> Client:
         return Client(self.url, address)
@@ -42,6 +43,12 @@ class Console:
         client = self.client(address)
         assert client.sign_in(name, PASSWORD).status == 303
         return client
+
+    def shared(self, name: str) -> Client:
+        """One signed-in client per account for tests that only read (signing in costs an argon2 hash)."""
+        if name not in self._clients:
+            self._clients[name] = self.signed_in(name, "10.8.0.1")
+        return self._clients[name]
 
     def publish(self, topic: str, payload: dict) -> None:
         """What the action server and Rasa's channel do: publish on the bus the web server hosts."""
