@@ -70,7 +70,8 @@ def score(kind: str, outcomes: list[tuple[str, str, float]], with_misses: bool) 
 
 
 def rate(row: dict[str, Any]) -> float:
-    return float(row.get("rejected_pct", row.get("rejected_or_routed_pct")))
+    """The headline share of one kind: rejected (unrelated) or rejected-or-routed (near domain)."""
+    return float(row["rejected_pct"] if "rejected_pct" in row else row["rejected_or_routed_pct"])
 
 
 async def evaluate(model: Path, split: str) -> dict[str, Any]:
