@@ -2,7 +2,7 @@
 rejects and how many uncovered vendor-support questions it rejects or routes to the "not in my content" topic,
 instead of answering them with another topic's FAQ.
 
-Run: python -m bench.open_set [--model PATH] [--split test|dev] [--output NAME]
+Run: python -m bench.open_set [--model PATH] [--split test|dev] [--output NAME] [--training-data DIR]
 The TEST split is scored by `make bench`; tune thresholds on `--split dev` only. Only the DEV result lists the
 missed messages, so no one tunes on the wording of the TEST split by reading its errors.
 """
@@ -20,11 +20,13 @@ import yaml
 
 from bench.common import quiet_logs, summary_ms, write_result
 from bench.nlu import predicted_intent
+from bench.overlap import NEAR_COPY, closest, training_words
 from bot import SUPPORTED_LANGUAGES
 from bot.local_servers import MODEL
 from bot.paths import ROOT
 
 OPEN_SET = ROOT / "tests" / "data" / "open_set"
+TRAINING_DATA = ROOT / "data" / "nlu"
 REJECTED = frozenset({"out_of_scope", "nlu_fallback"})
 # An uncovered contract/support question is handled well when it is rejected or routed to this topic.
 ROUTED = "faq/unanswered_contract_question"
@@ -52,20 +54,28 @@ def confidence(parse: dict[str, Any]) -> float:
     return float(parse["intent"].get("confidence") or 0.0)
 
 
-def score(kind: str, outcomes: list[tuple[str, str, float]], with_misses: bool) -> dict[str, Any]:
-    """outcomes: (text, predicted intent, confidence) per message."""
+def share(part: int, whole: int) -> float:
+    return round(100 * part / whole, 1) if whole else 0.0
+
+
+def score(kind: str, outcomes: list[tuple[str, str, float, float]], with_misses: bool) -> dict[str, Any]:
+    """outcomes: (text, predicted intent, confidence, overlap with the nearest training example) per message."""
     ok = [o for o in outcomes if o[1] in ACCEPTED[kind]]
     wrong = [o for o in outcomes if o[1] not in ACCEPTED[kind]]
+    far = [o for o in outcomes if o[3] < NEAR_COPY]
     row: dict[str, Any] = {
         "messages": len(outcomes),
-        "rejected_pct" if kind == "unrelated" else "rejected_or_routed_pct": round(100 * len(ok) / len(outcomes), 1),
+        "rejected_pct" if kind == "unrelated" else "rejected_or_routed_pct": share(len(ok), len(outcomes)),
+        # The same rate without the messages a training example nearly copies (see bench/overlap.py).
+        "near_copies_of_training": len(outcomes) - len(far),
+        "rate_far_from_training_pct": share(sum(o[1] in ACCEPTED[kind] for o in far), len(far)),
         "routed_to_unanswered_pct": round(100 * sum(o[1] == ROUTED for o in outcomes) / len(outcomes), 1),
         "wrong_answers_confident_pct": round(100 * sum(o[2] >= HIGH_CONFIDENCE for o in wrong) / len(wrong), 1)
         if wrong else 0.0,
         "answered_as": dict(Counter(o[1] for o in wrong).most_common()),
     }
     if with_misses:
-        row["missed"] = [f"{text} -> {intent} ({conf:.2f})" for text, intent, conf in wrong]
+        row["missed"] = [f"{text} -> {intent} ({conf:.2f})" for text, intent, conf, _ in wrong]
     return row
 
 
@@ -74,10 +84,11 @@ def rate(row: dict[str, Any]) -> float:
     return float(row["rejected_pct"] if "rejected_pct" in row else row["rejected_or_routed_pct"])
 
 
-async def evaluate(model: Path, split: str) -> dict[str, Any]:
+async def evaluate(model: Path, split: str, training: Path = TRAINING_DATA) -> dict[str, Any]:
     from rasa.core.agent import Agent
 
     agent = Agent.load(str(model))
+    examples = training_words(training)
     timings: list[float] = []
     per_language: dict[str, Any] = {}
     for language in SUPPORTED_LANGUAGES:
@@ -88,20 +99,22 @@ async def evaluate(model: Path, split: str) -> dict[str, Any]:
                 start = time.perf_counter()
                 parse = await agent.parse_message(text)
                 timings.append(time.perf_counter() - start)
-                outcomes.append((text, predicted_intent(parse), confidence(parse)))
+                outcomes.append((text, predicted_intent(parse), confidence(parse), closest(text, examples[language])))
             per_language[language][kind] = score(kind, outcomes, with_misses=split != "test")
-    return {"model": model.name, "split": split, "targets_pct": TARGETS, "per_language": per_language,
+    return {"model": model.name, "split": split, "training_data": str(training), "targets_pct": TARGETS,
+            "per_language": per_language,
             "parse_in_process": summary_ms(timings)}
 
 
 def table(results: dict[str, Any]) -> str:
     rows = [f"Open set ({results['split']} split, model {results['model']}):", "",
-            "| language | unrelated rejected | near-domain rejected or routed | routed to unanswered |",
-            "| --- | --- | --- | --- |"]
+            "| language | unrelated rejected | near-domain rejected or routed | routed to unanswered "
+            "| near copies of training (unrelated / near domain) |", "| --- | --- | --- | --- | --- |"]
     for language, row in results["per_language"].items():
         unrelated, near = row["unrelated"], row["near_domain"]
         rows.append(f"| {language} | {rate(unrelated):.1f}% of {unrelated['messages']} | "
-                    f"{rate(near):.1f}% of {near['messages']} | {near['routed_to_unanswered_pct']:.1f}% |")
+                    f"{rate(near):.1f}% of {near['messages']} | {near['routed_to_unanswered_pct']:.1f}% | "
+                    f"{unrelated['near_copies_of_training']} / {near['near_copies_of_training']} |")
     return "\n".join(rows)
 
 
@@ -110,9 +123,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--model", type=Path, default=MODEL, help="model archive (default: TEST_MODEL or the current one)")
     parser.add_argument("--split", choices=("test", "dev"), default="test")
     parser.add_argument("--output", help="result name in bench/results/ (default: open_set, open_set_dev)")
+    parser.add_argument("--training-data", type=Path, default=TRAINING_DATA,
+                        help="the NLU data the model was trained on, for the near-copy count (default: data/nlu)")
     args = parser.parse_args(argv)
     quiet_logs()
-    results = asyncio.run(evaluate(args.model, args.split))
+    results = asyncio.run(evaluate(args.model, args.split, args.training_data))
     path = write_result(args.output or ("open_set" if args.split == "test" else f"open_set_{args.split}"), results)
     print(table(results))
     print(f"\nIn-process parse latency: {results['parse_in_process']}")

@@ -77,6 +77,16 @@ def render() -> str:
     return "\n".join(rows)
 
 
+def now_cell(row: dict[str, Any]) -> str:
+    """The latest rate, and the rate without the messages a training example nearly copies, if there are any."""
+    from bench.open_set import rate
+
+    cell = f"**{rate(row):.1f}%**"
+    if row.get("near_copies_of_training"):
+        cell += f" ({row['rate_far_from_training_pct']:.1f}% without {row['near_copies_of_training']} near copies)"
+    return cell
+
+
 def open_set_rows() -> list[str]:
     """Open-set TEST split: the baseline (model before issue 7) next to the latest run, when there is one."""
     from bench.open_set import TARGETS, rate
@@ -95,7 +105,7 @@ def open_set_rows() -> list[str]:
         cells = []
         for kind in ("unrelated", "near_domain"):
             cells.append(f"{rate(x[kind]):.1f}% of {x[kind]['messages']}")
-            cells.append(f"**{rate(now['per_language'][code][kind]):.1f}%**" if now else "not run")
+            cells.append(now_cell(now["per_language"][code][kind]) if now else "not run")
         rows.append(f"| {code} | " + " | ".join(cells) + " |")
     return rows
 
