@@ -100,6 +100,7 @@ class OpenSetDetector(GraphComponent):
         self._intercept: np.ndarray | None = None
         self._mean: np.ndarray | None = None
         self._scale: np.ndarray | None = None
+        self._diagnostics: Dict[str, Any] = {}
 
     @classmethod
     def create(cls, config: Dict[str, Any], model_storage: ModelStorage, resource: Resource,
@@ -144,7 +145,9 @@ class OpenSetDetector(GraphComponent):
 
         self._mean, self._scale = features.mean(axis=0), features.std(axis=0) + 1e-9
         model = LogisticRegression(C=float(self._config["regularisation"]), class_weight="balanced", max_iter=2000)
-        model.fit((features - self._mean) / self._scale, labels)
+        scaled = (features - self._mean) / self._scale
+        model.fit(scaled, labels)
+        self._diagnostics = cross_validated_rates(model, scaled, labels)
         # Keep the three classes in a fixed order even if one is missing from the data.
         coef, intercept = np.zeros((3, features.shape[1])), np.full(3, -1e3)
         for row, cls in enumerate(model.classes_):
@@ -158,7 +161,7 @@ class OpenSetDetector(GraphComponent):
             "texts": self._texts, "groups": self._groups,
             "domain": {lang: dict(v.domain) for lang, v in self._vocabularies.items()},
             "coef": self._coef.tolist(), "intercept": self._intercept.tolist(),
-            "mean": self._mean.tolist(), "scale": self._scale.tolist(),
+            "mean": self._mean.tolist(), "scale": self._scale.tolist(), "diagnostics": self._diagnostics,
         }
         with self._storage.write_to(self._resource) as directory:
             (directory / _MODEL_FILE).write_text(json.dumps(data), encoding="utf-8")
@@ -224,6 +227,29 @@ class OpenSetDetector(GraphComponent):
             if selected.get("intent_response_key") != self._config["uncovered_topic"]:
                 evidence["original_intent"] = selected.get("intent_response_key") or intent
                 select_response(message, self._config["uncovered_topic"], uncovered)
+
+
+def cross_validated_rates(model: Any, features: np.ndarray, labels: np.ndarray) -> Dict[str, Any]:
+    """Per threshold, the share of each training group the detector would reject, from 5-fold predictions.
+
+    Stored in the model so thresholds can be tuned without touching test data: the in-scope side of the
+    trade-off comes from here, the unrelated/uncovered side from tests/data/open_set/dev (bench.open_set_tune).
+    """
+    from sklearn.base import clone
+    from sklearn.model_selection import cross_val_predict
+
+    if min(np.bincount(labels, minlength=3)) < 5:
+        return {}
+    probabilities = cross_val_predict(clone(model), features, labels, cv=5, method="predict_proba")
+    rates: Dict[str, Any] = {}
+    for threshold in np.round(np.arange(0.3, 0.96, 0.05), 2):
+        rates[str(threshold)] = {
+            "covered_as_unrelated": float(np.mean(probabilities[labels == COVERED, UNRELATED] >= threshold)),
+            "covered_as_uncovered": float(np.mean(probabilities[labels == COVERED, UNCOVERED] >= threshold)),
+            "unrelated_caught": float(np.mean(probabilities[labels == UNRELATED, UNRELATED] >= threshold)),
+            "uncovered_caught": float(np.mean(probabilities[labels == UNCOVERED, UNCOVERED] >= threshold)),
+        }
+    return {"cross_validated_rates": rates}
 
 
 def set_intent(message: Message, name: str, confidence: float) -> None:
