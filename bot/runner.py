@@ -136,6 +136,7 @@ def run() -> int:
         base = f"http://127.0.0.1:{settings.rasa_port}"
         print("\nThe assistant is running:")
         print(f"  Chat page:    http://127.0.0.1:{settings.web_port}/   (embed: /embed-example.html)")
+        print(f"  Console:      http://127.0.0.1:{settings.web_port}/console/   (accounts: python -m bot users add)")
         print(f"  REST webhook: POST {base}/webhooks/rest/webhook  {{\"sender\": \"...\", \"message\": \"...\"}}")
         print(f"  HTTP API:     {base}/model/parse?token=...   (token in {SECRETS_FILE.relative_to(ROOT)})")
         print("Press Ctrl-C to stop.", flush=True)

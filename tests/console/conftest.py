@@ -1,0 +1,84 @@
+"""A real web server (`python -m bot.web`, as `make run` starts it) on a migrated SQLite database with one
+account per role. It trusts one proxy hop, so tests can sign in "from" different client addresses."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from bot.local_servers import free_port
+from tests.console.client import Client
+
+ROOT = Path(__file__).resolve().parents[2]
+PASSWORD = "correct horse battery staple"
+ACCOUNTS = {  # name: (role, queues)
+    "anna": ("agent", ["contracts-RO", "renewals-RO"]),
+    "pablo": ("agent", ["contracts-ES"]),
+    "erika": ("editor", []),
+    "root": ("admin", ["contracts-DE"]),
+}
+
+
+@dataclass
+class Console:
+    url: str
+    database_url: str
+
+    def client(self, address: str = "10.0.0.1") -> Client:
+        return Client(self.url, address)
+
+    def signed_in(self, name: str, address: str = "10.0.0.1") -> Client:
+        client = self.client(address)
+        assert client.sign_in(name, PASSWORD).status == 303
+        return client
+
+
+def create_accounts(database_url: str) -> None:
+    from bot.console import users
+    from bot.db.engine import session_scope
+
+    with session_scope(database_url) as db:
+        for name, (role, queues) in ACCOUNTS.items():
+            users.add(db, name, PASSWORD, role, queues, display_name=name.title())
+
+
+@pytest.fixture(scope="module")
+def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Console]:
+    from bot.db.engine import dispose_all
+    from bot.db.migrate import upgrade
+
+    folder = tmp_path_factory.mktemp("console")
+    database_url = f"sqlite:///{folder / 'app.db'}"
+    upgrade(database_url)
+    create_accounts(database_url)
+    port = free_port()
+    env = {**os.environ, "WEB_PORT": str(port), "DATABASE_URL": database_url, "SANIC_PROXIES_COUNT": "1",
+           "PYTHONPATH": str(ROOT), "SQLALCHEMY_SILENCE_UBER_WARNING": "1"}
+    env.pop("APP_ENV", None)
+    log = open(folder / "web.log", "ab")
+    process = subprocess.Popen([sys.executable, "-m", "bot.web"], cwd=ROOT, env=env, stdout=log, stderr=log)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    try:
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/widget/config.json", timeout=2):
+                    break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError((folder / "web.log").read_text()) from None
+                time.sleep(0.2)
+        yield Console(url, database_url)
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
+        log.close()
+        dispose_all()
