@@ -26,6 +26,7 @@ from bot.handoff.bus import bus_from_env, queue_topic
 from bot.handoff.models import Escalation
 from bot.locales import load_locales
 from bot.render import render
+from tests.handoff.agents import add_agents
 
 LOCALES = load_locales()
 # Monday 30 November 2026, 10:00 in Bucharest / 09:00 in Brussels and Madrid: every country with hours is open.
@@ -71,6 +72,7 @@ def escalations(url: str) -> list[Escalation]:
 
 
 def agent_online(url: str, queues: list[str], now: dt.datetime = OPEN) -> None:
+    add_agents(url, 11)
     with session_scope(url) as session:
         service.heartbeat(session, 11, queues, now=now)
 

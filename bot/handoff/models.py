@@ -35,7 +35,7 @@ class Escalation(Base):
     queue = Column(String(40), nullable=False)
     reason = Column(String(40), nullable=False)
     status = Column(String(20), nullable=False, default=WAITING)
-    agent_id = Column(Integer, nullable=True, index=True)
+    agent_id = Column(Integer, ForeignKey("users.id", ondelete="SET NULL"), nullable=True, index=True)
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
     claimed_at = Column(DateTime(timezone=True), nullable=True)
     closed_at = Column(DateTime(timezone=True), nullable=True)
@@ -67,6 +67,6 @@ class AgentPresence(Base):
 
     __tablename__ = "agent_presence"
 
-    user_id = Column(Integer, primary_key=True)
+    user_id = Column(Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     queues = Column(JSON, nullable=False, default=list)
     last_seen = Column(DateTime(timezone=True), nullable=False, default=utcnow)

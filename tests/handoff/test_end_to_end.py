@@ -18,6 +18,7 @@ from bot.handoff.models import Escalation
 from bot.local_servers import MODEL, TOKEN, Servers, http
 from bot.locales import load_locales
 from bot.render import render
+from tests.handoff.agents import add_agents
 
 pytestmark = pytest.mark.skipif(not MODEL.exists(), reason="no trained model: run `make model` first")
 LOCALES = load_locales()
@@ -58,6 +59,7 @@ def heartbeat(servers: Servers, queue: str) -> None:
     from bot.settings import clock_override
 
     now = clock_override({"CLOCK_OVERRIDE": MONDAY}) or dt.datetime.now(dt.timezone.utc)
+    add_agents(servers.settings.database_url, 42)
     with session_scope(servers.settings.database_url) as session:
         service.heartbeat(session, 42, [queue], now=now)
 

@@ -11,8 +11,14 @@ from sqlalchemy import select
 from bot.db.engine import session_scope
 from bot.handoff import service
 from bot.handoff.models import Escalation, EscalationEvent
+from tests.handoff.agents import add_agents
 
 T0 = dt.datetime(2026, 11, 30, 9, 0, tzinfo=dt.timezone.utc)
+
+
+@pytest.fixture(autouse=True)
+def agents(db_url: str) -> None:
+    add_agents(db_url, *range(1, 12))
 
 
 def escalate(url: str, conversation: str, queue: str = "contracts-RO", reason: str = "customer_request",

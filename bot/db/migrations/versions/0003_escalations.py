@@ -25,7 +25,8 @@ def upgrade() -> None:
         sa.Column("queue", sa.String(40), nullable=False),
         sa.Column("reason", sa.String(40), nullable=False),
         sa.Column("status", sa.String(20), nullable=False),
-        sa.Column("agent_id", sa.Integer(), nullable=True, index=True),
+        sa.Column("agent_id", sa.Integer(), sa.ForeignKey("users.id", ondelete="SET NULL"), nullable=True,
+                  index=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("claimed_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("closed_at", sa.DateTime(timezone=True), nullable=True),
@@ -49,7 +50,7 @@ def upgrade() -> None:
     )
     op.create_table(
         "agent_presence",
-        sa.Column("user_id", sa.Integer(), primary_key=True),
+        sa.Column("user_id", sa.Integer(), sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
         sa.Column("queues", sa.JSON(), nullable=False),
         sa.Column("last_seen", sa.DateTime(timezone=True), nullable=False),
     )
