@@ -18,7 +18,7 @@ from bot.console import live, suggestions
 from bot.console.auth import current_user, may_see_queue, require_role
 from bot.console.views import page
 from bot.db.engine import session_scope
-from bot.db.models import ServiceRequest, User
+from bot.db.models import REQUEST_STATUSES, ServiceRequest, User
 from bot.handoff import rasa_api, service
 from bot.handoff.bus import conversation_topic, publish_quietly, queue_topic
 from bot.handoff.models import CLAIMED, Escalation
@@ -92,7 +92,8 @@ def register(bp: Blueprint) -> None:
         if summary is None:
             return page(request, "console/not_found.html", status=404)
         return page(request, "console/conversation.html", state=conversation_state(summary),
-                    mine=summary["status"] == CLAIMED and summary["agent_id"] == _user(request).id)
+                    mine=summary["status"] == CLAIMED and summary["agent_id"] == _user(request).id,
+                    statuses=REQUEST_STATUSES)
 
     @bp.get("/api/queue")
     @require_role(*AGENTS)

@@ -4,6 +4,8 @@ Plain forms posted to the server (Post/Redirect/Get), each with the session's CS
 
 from __future__ import annotations
 
+import re
+
 from sanic import Blueprint
 from sanic.request import Request
 from sanic.response import HTTPResponse, redirect
@@ -95,7 +97,8 @@ def register(bp: Blueprint) -> None:
     @require_role(*AGENTS)
     async def status(request: Request, request_id: int) -> HTTPResponse:
         user = _user(request)
-        new_status = str((request.form or {}).get("status") or "")
+        form = request.form or {}
+        new_status = str(form.get("status") or "")
         with session_scope() as db:
             found = visible_request(db, user, request_id)
             if found is None:
@@ -103,4 +106,7 @@ def register(bp: Blueprint) -> None:
             if new_status not in REQUEST_STATUSES:
                 return redirect(f"/console/requests/{request_id}?error=status", status=303)
             repository.change_status(db, found, new_status, actor(user))
-        return redirect(f"/console/requests/{request_id}", status=303)
+        back = str(form.get("back") or "")  # the conversation view changes statuses too and wants to stay
+        if not re.fullmatch(r"/console/conversations/\d+", back):
+            back = f"/console/requests/{request_id}"
+        return redirect(back, status=303)

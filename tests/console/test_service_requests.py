@@ -97,3 +97,21 @@ def test_requests_of_other_queues_are_not_found(console: Console) -> None:
     with session_scope(console.database_url) as db:
         assert db.get(ServiceRequest, request_id).status == "open"
     assert console.signed_in("pablo").get(f"/console/requests/{request_id}").status == 200
+
+
+def test_status_change_from_the_conversation_view(console: Console) -> None:
+    new = new_request("renewals-RO")
+    request_id = file(console.database_url, new)
+    escalation = console.escalate(new.conversation_id, "contracts-RO")
+    ioana = console.signed_in("ioana")  # contracts-RO only: sees the renewals request through the escalation
+    assert ioana.get(f"/console/requests/{request_id}").status == 200
+    view = ioana.get(f"/console/conversations/{escalation}")
+    assert f'action="/console/requests/{request_id}/status"' in view.body
+    reply = ioana.post(f"/console/requests/{request_id}/status", {
+        "csrf_token": ioana.csrf, "status": "done", "back": f"/console/conversations/{escalation}"})
+    assert reply.status == 303 and reply.location == f"/console/conversations/{escalation}"
+    assert ioana.post(f"/console/requests/{request_id}/status", {
+        "csrf_token": ioana.csrf, "status": "open", "back": "https://evil.example/"}).location == (
+        f"/console/requests/{request_id}")
+    with session_scope(console.database_url) as db:
+        assert [c.new_status for c in db.get(ServiceRequest, request_id).changes] == ["open", "done", "open"]
