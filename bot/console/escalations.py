@@ -22,6 +22,7 @@ from bot.db.models import REQUEST_STATUSES, ServiceRequest, User
 from bot.handoff import rasa_api, service
 from bot.handoff.bus import conversation_topic, publish_quietly, queue_topic
 from bot.handoff.models import CLAIMED, Escalation
+from bot.hours import current_time
 
 logger = logging.getLogger(__name__)
 AGENTS = ("agent", "admin")
@@ -111,7 +112,9 @@ def register(bp: Blueprint) -> None:
     async def heartbeat(request: Request) -> HTTPResponse:
         user = _user(request)
         with session_scope() as db:
-            service.heartbeat(db, user.id, user.queues or [])
+            # The clock the assistant checks availability with (CLOCK_OVERRIDE in browser tests, never in
+            # production): presence and hours must be compared on one time line.
+            service.heartbeat(db, user.id, user.queues or [], now=current_time())
         return json_response({"ok": True, "queues": user.queues or []})
 
     @bp.post("/api/escalations/<escalation_id:int>/claim")
