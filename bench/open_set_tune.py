@@ -112,7 +112,8 @@ def main() -> None:
             allowed = (in_u["covered_as_unrelated"] <= MAX_COVERED_AS_UNRELATED
                        and in_c["covered_as_uncovered"] <= MAX_COVERED_AS_UNCOVERED)
             grid.append({"unrelated_threshold": float(key_u), "uncovered_threshold": float(key_c),
-                         "worst_dev": worst, "mean_dev": mean, "allowed": allowed, "covered_as_unrelated": in_u["covered_as_unrelated"],
+                         "worst_dev": worst, "mean_dev": mean, "allowed": allowed,
+                         "covered_as_unrelated": in_u["covered_as_unrelated"],
                          "covered_as_uncovered": in_c["covered_as_uncovered"], "per_language": per_language})
     allowed = [g for g in grid if g["allowed"]] or grid
     # Best worst-language dev score, then best mean; among equals, the highest thresholds (least in-scope damage).
