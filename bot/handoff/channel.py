@@ -2,7 +2,7 @@
 
 - A paused turn: while a conversation waits for or talks with a colleague Rasa stays silent; the customer's
   message (stored in the tracker by Rasa) is noted on the escalation and published to `conversation:<id>`,
-  and the channels' reply guarantee does not answer it.
+  and the channels' reply guarantee does not answer it (`queue:<queue>` gets the updated escalation).
 - `HandoffSocketIOOutput`: Rasa's socket.io output keeps only `text` of a bot message; this one also passes
   the agent's display name and the handoff marker (joined/left) that the widget shows differently.
 - Routes added to the socket.io channel (/webhooks/socketio/...): `POST handoff/typing` (the console's
@@ -24,7 +24,7 @@ from sanic import Blueprint
 from sanic.request import Request
 from sanic.response import HTTPResponse, json
 
-from bot.handoff.bus import bus_from_env, conversation_topic, publish_quietly
+from bot.handoff.bus import bus_from_env, conversation_topic, publish_quietly, queue_topic
 
 logger = logging.getLogger(__name__)
 TYPING_EVENT = "handoff_typing"
@@ -54,7 +54,11 @@ async def handle_paused_turn(conversation_id: str, text: str) -> bool:
         return False
     payload = {"type": "customer_message", "conversation_id": conversation_id, "text": text,
                "timestamp": dt.datetime.now(dt.timezone.utc).timestamp(), "escalation": escalation}
-    await publish_quietly(bus_from_env(), conversation_topic(conversation_id), payload)
+    bus = bus_from_env()
+    await publish_quietly(bus, conversation_topic(conversation_id), payload)
+    # The queue view shows each waiting conversation's last message and activity time.
+    await publish_quietly(bus, queue_topic(str(escalation["queue"])), {"type": "escalation_updated",
+                                                                       "escalation": escalation})
     return True
 
 

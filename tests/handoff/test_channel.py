@@ -12,7 +12,7 @@ from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from bot.channels import with_fallback
 from bot.db.engine import session_scope
 from bot.handoff import service
-from bot.handoff.bus import bus_from_env, conversation_topic
+from bot.handoff.bus import bus_from_env, conversation_topic, queue_topic
 from bot.handoff.channel import HandoffSocketIOOutput, history_entries
 from bot.locales import load_locales
 from bot.render import render
@@ -35,16 +35,21 @@ def test_paused_conversation_gets_no_technical_problem_answer(db_url: str, monke
                                   queue="contracts-RO", reason="customer_request", last_message="un om")
     sent, message = turn("paused", "Mai sunteți acolo?")
 
-    async def scenario() -> dict:
+    async def scenario() -> tuple[dict, dict]:
         subscription = bus_from_env().subscribe(conversation_topic("paused"))
+        queue = bus_from_env().subscribe(queue_topic("contracts-RO"))
         await with_fallback(silent_turn)(message)
         try:
-            return await asyncio.wait_for(subscription.__anext__(), 5)
+            return (await asyncio.wait_for(subscription.__anext__(), 5),
+                    await asyncio.wait_for(queue.__anext__(), 5))
         finally:
             await subscription.aclose()
+            await queue.aclose()
 
-    event = asyncio.run(scenario())
+    event, queue_event = asyncio.run(scenario())
     assert sent == []
+    assert (queue_event["type"], queue_event["escalation"]["last_customer_message"]) == (
+        "escalation_updated", "Mai sunteți acolo?")
     assert (event["type"], event["text"], event["conversation_id"]) == ("customer_message", "Mai sunteți acolo?",
                                                                          "paused")
     with session_scope(db_url) as session:
