@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 from decimal import Decimal
@@ -64,6 +65,12 @@ def quote_lines(quote: RenewalQuote, locale: Locale) -> tuple[str, str]:
     return "\n".join(lines), formatting.money(total, quote.currency, locale.code)
 
 
+def _find(quote_number: str, customer_number: str) -> RenewalQuote | None:
+    """Blocking database work, run in a worker thread; the quote and its items are loaded before it returns."""
+    with session_scope() as session:
+        return find_quote(session, quote_number, customer_number)
+
+
 class ActionLookupQuote(Action):
     """The clock is injectable for tests of expiry."""
 
@@ -90,15 +97,15 @@ class ActionLookupQuote(Action):
             return reset
         locale = conversation_locale(tracker)
         try:
-            with session_scope() as session:
-                quote = find_quote(session, str(quote_number), str(customer_number))
-                if quote is None:
-                    say(dispatcher, tracker, "utter_quote_not_found")
-                else:
-                    self._show(dispatcher, tracker, quote, locale)
+            quote = await asyncio.to_thread(_find, str(quote_number), str(customer_number))
         except SQLAlchemyError:
             logger.exception("Quote lookup failed")
             say(dispatcher, tracker, "utter_technical_problem")
+            return reset
+        if quote is None:
+            say(dispatcher, tracker, "utter_quote_not_found")
+        else:
+            self._show(dispatcher, tracker, quote, locale)
         return reset
 
     def _show(self, dispatcher: CollectingDispatcher, tracker: Tracker, quote: RenewalQuote,

@@ -55,6 +55,8 @@ class Servers:
     tracker_store_url: str
     logs: Path
     database_url: str = ""
+    root: Path = ROOT  # the code tree to run (a benchmark may run an older checkout side by side)
+    model: Path = MODEL
     settings: Settings = field(init=False)
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
 
@@ -83,12 +85,14 @@ class Servers:
         if "actions" in which:
             prepare_database(self.settings)  # migrations + demo quotes, as `make run` does
         env = service_env(self.settings, dict(os.environ))
-        commands = {"actions": action_command(), "rasa": rasa_command(self.settings, str(MODEL)),
+        if self.root != ROOT:
+            env["PYTHONPATH"] = str(self.root)
+        commands = {"actions": action_command(), "rasa": rasa_command(self.settings, str(self.model)),
                     "web": web_command()}
         health = {"actions": f"{self.actions}/health", "rasa": f"{self.rasa}/", "web": f"{self.web}/widget/config.json"}
         for name in which:
             log = open(self.logs / f"{name}.log", "ab")
-            self.processes[name] = subprocess.Popen(commands[name], cwd=ROOT, env=env, stdout=log, stderr=log)
+            self.processes[name] = subprocess.Popen(commands[name], cwd=self.root, env=env, stdout=log, stderr=log)
         deadline = time.monotonic() + timeout
         try:
             for name in which:
