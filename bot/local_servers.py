@@ -22,6 +22,7 @@ TOKEN = "test-rasa-token-0123456789abcdef"
 # `make test` trains first, so the model matches the data; TEST_MODEL lets a developer point elsewhere.
 MODEL = Path(os.environ.get("TEST_MODEL") or model_path())
 ACTION_TOKEN = "test-action-token-0123456789abcdef"
+REQUEST_KEY_SECRET = "test-request-key-secret-0123456789"
 
 
 def free_port() -> int:
@@ -63,7 +64,8 @@ class Servers:
     def __post_init__(self) -> None:
         env = {"RASA_PORT": str(free_port()), "ACTION_PORT": str(free_port()), "WEB_PORT": str(free_port()),
                "RASA_AUTH_TOKEN": TOKEN,
-               "ACTION_SERVER_TOKEN": ACTION_TOKEN, "TRACKER_STORE_URL": self.tracker_store_url,
+               "ACTION_SERVER_TOKEN": ACTION_TOKEN, "REQUEST_KEY_SECRET": REQUEST_KEY_SECRET,
+               "TRACKER_STORE_URL": self.tracker_store_url,
                "DATABASE_URL": self.database_url or f"sqlite:///{self.logs / 'app.db'}"}
         self.settings = Settings.from_env(env)
 

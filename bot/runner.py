@@ -25,6 +25,7 @@ def service_env(settings: Settings, base: dict[str, str] | None = None) -> dict[
         ACTION_PORT=str(settings.action_port),
         RASA_AUTH_TOKEN=settings.rasa_auth_token,
         ACTION_SERVER_TOKEN=settings.action_server_token,
+        REQUEST_KEY_SECRET=settings.request_key_secret,
         ACTION_SERVER_URL=settings.action_server_url,
         TRACKER_STORE_URL=settings.tracker_store_url,
         DATABASE_URL=settings.database_url,
