@@ -1,7 +1,7 @@
 """The action server: rasa-sdk's app behind a shared-secret check, bound to localhost.
 
 Rasa sends `Authorization: Bearer <ACTION_SERVER_TOKEN>` (endpoints.yml); any other caller gets 401.
-A body above ACTION_MAX_REQUEST_BYTES gets 413 (bot.limits). Database work runs in worker threads
+A body above ACTION_MAX_REQUEST_BYTES gets 413 (bot.http_limits). Database work runs in worker threads
 (asyncio.to_thread in the actions), so one slow query does not hold up other conversations.
 """
 
@@ -15,7 +15,7 @@ from sanic import Sanic
 from sanic.request import Request
 from sanic.response import HTTPResponse, json
 
-from bot.limits import limit_request_size
+from bot.http_limits import limit_request_size
 from bot.settings import check_secret
 
 logger = logging.getLogger(__name__)

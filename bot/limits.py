@@ -1,46 +1,31 @@
-"""Request-size limits of the project's HTTP servers (Sanic's default, 100 MB, lets one request pin a core).
+"""Size limits applied before any NLU runs, so that one huge message never stalls the server.
 
-A larger announced body (Content-Length) gets 413 before any route or authentication runs, unread; a
-chunked body is cut off by Sanic when it passes the limit (REQUEST_MAX_SIZE), also 413. Each server has its own setting:
-WEB_MAX_REQUEST_BYTES (the web server only serves pages: 64 KB) and ACTION_MAX_REQUEST_BYTES (Rasa sends the
-whole tracker to the action server: 8 MB, far above a long conversation with capped messages).
+A 20 MB REST message used to keep Rasa at 100% CPU for over ten minutes (every NLU component scanned all
+of it). Now a request body over MAX_REQUEST_BYTES is refused by Sanic (413) before it is read, and a
+message over MAX_MESSAGE_CHARS is cut at the channel: NLU, the tracker and the actions only ever see the
+first MAX_MESSAGE_CHARS characters, and the message's metadata records the original length, so the
+customer gets the localized "please ask in a sentence or two" answer at once.
 """
 
 from __future__ import annotations
 
-import os
-from typing import Mapping
+from typing import Any
 
-from sanic import Sanic
-from sanic.exceptions import PayloadTooLarge
-from sanic.request import Request
-from sanic.response import HTTPResponse, json
-
-DEFAULTS = {"WEB_MAX_REQUEST_BYTES": 64 * 1024, "ACTION_MAX_REQUEST_BYTES": 8 * 1024 * 1024}
-
-
-def max_request_bytes(setting: str, env: Mapping[str, str] | None = None) -> int:
-    env = os.environ if env is None else env
-    value = int(env.get(setting) or DEFAULTS[setting])
-    if value < 1024:
-        raise ValueError(f"{setting} must be at least 1024 bytes, not {value}")
-    return value
+# The widget's input has the same maxlength; details longer than this belong in a service request.
+MAX_MESSAGE_CHARS = 2000
+# Sanic's REQUEST_MAX_SIZE for the Rasa server and engine.io's buffer for socket.io (defaults: 100 MB / 1 MB).
+# A tracker or event list posted to Rasa's HTTP API stays far below this.
+MAX_REQUEST_BYTES = 1 << 20
+# Metadata key (channel) and message attribute (NLU): the length of the text before it was cut.
+TRUNCATED_FROM = "input_truncated_from"
 
 
-def limit_request_size(app: Sanic, setting: str) -> Sanic:
-    """Sets the limit and answers it with 413 even where the app turns every exception into a 500 (rasa-sdk)."""
-    app.config.REQUEST_MAX_SIZE = max_request_bytes(setting)
-
-    async def too_large(request: Request, exception: Exception) -> HTTPResponse:
-        return json({"error": "request too large", "max_bytes": app.config.REQUEST_MAX_SIZE}, status=413)
-
-    app.error_handler.add(PayloadTooLarge, too_large)
-
-    @app.on_request  # registered first, so it runs before authentication: a huge body is refused unread
-    async def announced_too_large(request: Request) -> HTTPResponse | None:
-        length = request.headers.get("content-length", "")
-        if length.isdigit() and int(length) > app.config.REQUEST_MAX_SIZE:
-            return await too_large(request, PayloadTooLarge("Request body exceeds the size limit"))
-        return None
-
-    return app
+def cut(text: Any, limit: int = MAX_MESSAGE_CHARS) -> tuple[str, int | None]:
+    """(text to process, original length if it was cut). A number is text; other payloads are empty text."""
+    if isinstance(text, (int, float)) and not isinstance(text, bool):
+        text = str(text)
+    if not isinstance(text, str):
+        return "", None
+    if len(text) <= limit:
+        return text, None
+    return text[:limit], len(text)

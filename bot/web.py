@@ -20,7 +20,7 @@ from sanic.response import HTTPResponse, file, raw
 from sanic.response import json as json_response
 
 from bot import SUPPORTED_LANGUAGES, formatting
-from bot.limits import limit_request_size
+from bot.http_limits import limit_request_size
 from bot.locales import cached_locales, default_locale
 from bot.paths import ROOT
 

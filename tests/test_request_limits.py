@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from bot.limits import max_request_bytes
+from bot.http_limits import max_request_bytes
 from bot.local_servers import ACTION_TOKEN, Servers, http
 
 
