@@ -21,10 +21,14 @@ from bot.db.engine import session_scope
 from bot.db.models import RenewalQuote
 from bot.db.repository import find_quote, is_expired
 from bot.locales import Locale
+from bot.rate_limit import Rate, SlidingWindowLimiter
 from bot.requests import parse_customer_number, parse_quote_number
 
 logger = logging.getLogger(__name__)
 MAX_LOOKUPS_PER_CONVERSATION = 5
+# Per client address too (its pseudonym `client_key` from the channel), so a client that starts new
+# conversations (new sender ids) cannot keep guessing quote numbers. Counted in this process.
+CLIENT_LOOKUPS = SlidingWindowLimiter(Rate(count=10, seconds=3600))
 
 
 class ValidateQuoteLookupForm(LocalizedFormValidation):
@@ -92,7 +96,8 @@ class ActionLookupQuote(Action):
             return reset
         attempts = int(tracker.get_slot("quote_attempts") or 0) + 1
         reset.append(SlotSet("quote_attempts", float(attempts)))
-        if attempts > MAX_LOOKUPS_PER_CONVERSATION:
+        client = str((tracker.latest_message.get("metadata") or {}).get("client_key") or "")
+        if attempts > MAX_LOOKUPS_PER_CONVERSATION or (client and not CLIENT_LOOKUPS.allow(client)):
             say(dispatcher, tracker, "utter_quote_too_many_attempts")
             return reset
         locale = conversation_locale(tracker)

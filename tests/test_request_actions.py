@@ -235,3 +235,19 @@ def test_a_slow_query_in_one_conversation_does_not_delay_another(monkeypatch: py
 
     slow, fast = asyncio.run(both())
     assert slow >= 1.5 and fast < 0.5, (slow, fast)
+
+
+def test_quote_lookup_limit_follows_the_client_across_sender_ids(monkeypatch: pytest.MonkeyPatch) -> None:
+    import actions.quotes
+    from bot.rate_limit import Rate, SlidingWindowLimiter
+
+    monkeypatch.setattr(actions.quotes, "CLIENT_LOOKUPS", SlidingWindowLimiter(Rate(2, 3600)))
+    monkeypatch.setattr(actions.quotes, "_find", lambda quote, customer: None)
+    answers = []
+    for i in range(3):  # a new conversation (sender id) each time, zero attempts in each
+        t = quote_tracker("Q-90000001", "9000001")
+        t.sender_id = f"new-{i}"
+        t.latest_message = {"text": "9000001", "metadata": {"client_key": "pseudonym-1"}}
+        answers.append(run(ActionLookupQuote(), t)[1])
+    assert answers[:2] == [[text("de-DE", "utter_quote_not_found")]] * 2
+    assert answers[2] == [text("de-DE", "utter_quote_too_many_attempts")]
