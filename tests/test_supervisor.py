@@ -55,7 +55,8 @@ def supervised(tmp_path: Path) -> Iterator[tuple[Servers, Supervisor]]:
     servers = Servers(tracker_store_url=f"sqlite:///{tmp_path / 'tracker.db'}", logs=tmp_path)
     prepare_database(servers.settings)
     children = [c for c in supervised_children(servers.settings, str(MODEL)) if c.name != "web server"]
-    supervisor = Supervisor(children, cwd=ROOT, env=service_env(servers.settings), backoff_first=0.5)
+    env = {**service_env(servers.settings), "RATE_LIMIT_CONVERSATION": "1000/60"}  # many turns, one conversation
+    supervisor = Supervisor(children, cwd=ROOT, env=env, backoff_first=0.5)
     supervisor.start_all()
     runner = threading.Thread(target=supervisor.run, kwargs={"interval": 0.2})
     runner.start()
