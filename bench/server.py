@@ -86,18 +86,19 @@ def load(servers: Servers, concurrency: int, duration: float) -> dict[str, Any]:
             "errors": errors[0], "turns_per_s": round(len(latencies) / wall, 2), **summary_ms(latencies)}
 
 
-def measure(root: Path, model: Path, concurrency: int, duration: float) -> dict[str, Any]:
+def measure(root: Path, model: Path, concurrency: int, duration: float, per_language: int = MESSAGES_PER_LANGUAGE,
+            start_timeout: float = 900) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as folder:
         servers = Servers(tracker_store_url=f"sqlite:///{folder}/tracker.db", logs=Path(folder), root=root,
                           model=model)
         start = time.perf_counter()
-        servers.start(("actions",))
+        servers.start(("actions",), timeout=start_timeout)
         actions_ready = time.perf_counter() - start
         start = time.perf_counter()
-        servers.start(("rasa",))
+        servers.start(("rasa",), timeout=start_timeout)  # a loaded machine can take minutes
         rasa_ready = time.perf_counter() - start
         try:
-            messages = [text for lang in SUPPORTED_LANGUAGES for text, _ in held_out(lang)[:MESSAGES_PER_LANGUAGE]]
+            messages = [text for lang in SUPPORTED_LANGUAGES for text, _ in held_out(lang)[:per_language]]
             for text in messages[:20]:  # warm-up
                 http("POST", f"{servers.rasa}/model/parse?token={TOKEN}", {"text": text})
             parse, turns = [], []
@@ -145,14 +146,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--duration", type=float, default=30.0, help="seconds of the load phase")
     parser.add_argument("--baseline", type=Path, help="another checkout to measure first, side by side")
     parser.add_argument("--baseline-model", type=Path, help="that checkout's trained model")
+    parser.add_argument("--messages-per-language", type=int, default=MESSAGES_PER_LANGUAGE,
+                        help="held-out messages per language for the unloaded latency")
     args = parser.parse_args(argv)
     results: dict[str, Any] = {}
     if args.baseline:
         if not args.baseline_model:
             parser.error("--baseline needs --baseline-model")
         results["baseline"] = measure(args.baseline.resolve(), args.baseline_model.resolve(), args.concurrency,
-                                      args.duration)
-    results["current"] = measure(ROOT, MODEL, args.concurrency, args.duration)
+                                      args.duration, args.messages_per_language)
+    results["current"] = measure(ROOT, MODEL, args.concurrency, args.duration, args.messages_per_language)
     if "baseline" in results:
         before, after = results["baseline"], results["current"]
         results["change"] = {
