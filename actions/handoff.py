@@ -14,7 +14,7 @@ import logging
 from typing import Any, Callable, Dict, List
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActionExecuted, ActiveLoop, ConversationPaused, SessionStarted, SlotSet
+from rasa_sdk.events import ActiveLoop, ConversationPaused, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
@@ -138,24 +138,3 @@ class ActionOutOfScope(Action):
                   domain: DomainDict) -> List[Dict[str, Any]]:
         say(dispatcher, tracker, "utter_offer_human" if previous_turns_missed(tracker) else "utter_out_of_scope")
         return []
-
-
-class ActionSessionStart(Action):
-    """Rasa's session start (carry the slots over), keeping a conversation that waits for or is with a
-    colleague paused: a new session (after 60 idle minutes) would otherwise resume the assistant."""
-
-    def name(self) -> str:
-        return "action_session_start"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> List[Dict[str, Any]]:
-        events: List[Dict[str, Any]] = [SessionStarted()]
-        events += [SlotSet(slot, value) for slot, value in tracker.slots.items()
-                   if value is not None and slot != "requested_slot"]
-        try:
-            with session_scope() as session:
-                if service.active_escalation(session, tracker.sender_id) is not None:
-                    events.append(ConversationPaused())
-        except SQLAlchemyError:
-            logger.exception("Could not check %s for an open escalation", tracker.sender_id)
-        return events + [ActionExecuted("action_listen")]

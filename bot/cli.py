@@ -103,6 +103,25 @@ def _users(name: str) -> Callable[[argparse.Namespace], int]:
     return handler
 
 
+def _privacy(args: argparse.Namespace) -> int:
+    import json
+
+    from bot.privacy import registry
+
+    erasers = registry.load_erasers(registry.PrivacyConfig.from_env())
+    if args.command == "purge":
+        for store, counts in registry.purge(erasers).items():
+            print(f"{store}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+        return 0
+    subject = registry.Subject.of(args.conversation, args.email, args.customer)
+    if args.command == "export":
+        print(json.dumps(registry.export(subject, erasers), indent=2, ensure_ascii=False, default=str))
+        return 0
+    for line in registry.erase(subject, erasers).lines():
+        print(line)
+    return 0
+
+
 def _run(args: argparse.Namespace) -> int:
     from bot.runner import run
 
@@ -122,6 +141,9 @@ COMMANDS: dict[tuple[str, str], tuple[Callable[[argparse.Namespace], int], str]]
     ("users", "list"): (_users("list_users"), "list the console accounts"),
     ("users", "disable"): (_users("disable"), "disable an account and end its sessions"),
     ("users", "password"): (_users("password"), "set a new password and end the account's sessions"),
+    ("privacy", "erase"): (_privacy, "erase a person's data everywhere (tracker, requests, ...)"),
+    ("privacy", "export"): (_privacy, "print everything held about a person as JSON"),
+    ("privacy", "purge"): (_privacy, "delete/anonymise data older than the retention periods (cron-safe)"),
     ("run", "all"): (_run, "start the action server and Rasa on localhost"),
 }
 
@@ -141,6 +163,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             from bot.console.users_cli import configure
 
             configure(command, sub)
+        if group == "privacy" and command != "purge":
+            who = sub.add_mutually_exclusive_group(required=True)
+            who.add_argument("--conversation", help="conversation (sender) id")
+            who.add_argument("--email", help="e-mail address")
+            who.add_argument("--customer", help="customer (or contract) number")
         if (group, command) == ("quotes", "import"):
             sub.add_argument("file", help="CSV file (see bot/db/quotes_io.py for the columns)")
     args = parser.parse_args(argv)

@@ -13,10 +13,11 @@ from rasa_sdk.events import ActionExecuted, ConversationPaused, SessionStarted, 
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
 
-from actions.handoff import ActionEscalate, ActionOutOfScope, ActionSessionStart
+from actions.handoff import ActionEscalate, ActionOutOfScope
 from actions.quotes import ActionLookupQuote
 from actions.request_status import ActionRequestStatus, ValidateRequestStatusForm
 from actions.requests import ActionCancelRequest, ValidateServiceRequestForm
+from actions.session import ActionSessionStart
 from bot import formatting
 from bot.db.engine import session_scope
 from bot.db.models import RequestStatusChange
