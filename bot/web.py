@@ -22,8 +22,8 @@ from sanic.response import json as json_response
 
 from bot import SUPPORTED_LANGUAGES, formatting
 from bot.console import blueprint as console_blueprint
-from bot.console.app import console_headers
 from bot.console.auth import PREFIX as CONSOLE
+from bot.console.views import console_headers
 from bot.handoff.bus import InProcessBus, bus_from_env
 from bot.handoff.hub import hub_blueprint
 from bot.locales import cached_locales, default_locale

@@ -2,33 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from sanic import Blueprint
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.console import signin, throttle
-from bot.console.auth import PREFIX, csrf_token, current_user, require_role, resolve_session
-from bot.pages import TEMPLATES, render
+from bot.console import escalations, service_requests, signin, throttle
+from bot.console.auth import PREFIX, require_role, resolve_session
+from bot.console.views import page
+from bot.pages import TEMPLATES
 
 STATIC = TEMPLATES.parent / "static" / "console"
-
-CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
-       "form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
-
-
-def page(request: Request, template: str, status: int = 200, **context: Any) -> HTTPResponse:
-    """A console page with the signed-in user and the CSRF token its forms and scripts send back."""
-    return render(template, status=status, user=current_user(request), csrf_token=csrf_token(request), **context)
-
-
-def console_headers(response: HTTPResponse) -> None:
-    response.headers["Content-Security-Policy"] = CSP
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Referrer-Policy"] = "no-referrer"
-    response.headers["X-Frame-Options"] = "DENY"
 
 
 def blueprint(policy: throttle.Policy | None = None, extra_links: tuple[dict[str, str], ...] = ()) -> Blueprint:
@@ -42,4 +25,6 @@ def blueprint(policy: throttle.Policy | None = None, extra_links: tuple[dict[str
         return page(request, "console/home.html", extra_links=extra_links)
 
     signin.register(bp, policy or throttle.Policy())
+    escalations.register(bp)
+    service_requests.register(bp)
     return bp

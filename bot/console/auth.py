@@ -29,7 +29,7 @@ SIGN_IN_COOKIE = "console_sign_in"  # double-submit CSRF token of the sign-in fo
 STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 PUBLIC_ROUTES = frozenset({f"{PREFIX}/sign-in"})  # plus the static files under /console/static/
 
-Handler = Callable[..., Coroutine[Any, Any, HTTPResponse]]
+Handler = Callable[..., Coroutine[Any, Any, HTTPResponse | None]]
 
 
 def production() -> bool:
@@ -117,7 +117,7 @@ def require_role(*roles: str) -> Callable[[Handler], Handler]:
 
     def decorate(handler: Handler) -> Handler:
         @functools.wraps(handler)
-        async def guarded(request: Request, *args: Any, **kwargs: Any) -> HTTPResponse:
+        async def guarded(request: Request, *args: Any, **kwargs: Any) -> HTTPResponse | None:
             user = current_user(request)
             if user is None:
                 return unauthenticated(request)

@@ -53,7 +53,7 @@ def test_route_is_guarded(console: Console, method: str, path: str, roles: tuple
         assert anonymous.status == 401
     for role in ROLES:
         if roles and role not in roles:
-            client = console.signed_in(ACCOUNT_OF_ROLE[role], "10.9.0.2")
+            client = console.shared(ACCOUNT_OF_ROLE[role])
             reply = client.request(method, path, form={"csrf_token": client.csrf} if method != "GET" else None)
             assert reply.status == 403, (role, reply.status)
             assert "CSRF" not in reply.body  # refused for the role, not for a missing token
@@ -64,7 +64,7 @@ def test_route_is_guarded(console: Console, method: str, path: str, roles: tuple
 def test_state_changing_route_needs_csrf(console: Console, method: str, path: str,
                                          roles: tuple[str, ...]) -> None:
     role = roles[0] if roles else "agent"
-    client = console.signed_in(ACCOUNT_OF_ROLE[role], "10.9.0.3")
+    client = console.shared(ACCOUNT_OF_ROLE[role])
     for form in ({}, {"csrf_token": "wrong"}):
         reply = client.request(method, path, form=form)
         assert reply.status == 403 and "CSRF" in reply.body

@@ -89,3 +89,16 @@ def _cookie(value: str):  # type: ignore[no-untyped-def]
 
     return http.cookiejar.Cookie(0, "console_session", value, None, False, "127.0.0.1", False, False, "/console",
                                  True, False, None, False, None, None, {})
+
+
+def test_cookie_is_secure_in_production(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from sanic.response import text
+
+    from bot.console.auth import set_cookie
+
+    for env, secure in (("production", True), ("development", False)):
+        monkeypatch.setenv("APP_ENV", env)
+        response = text("")
+        set_cookie(response, "console_session", "value")
+        cookie = str(response.cookies["console_session"])
+        assert ("Secure" in cookie) is secure and "HttpOnly" in cookie and "SameSite=Strict" in cookie
