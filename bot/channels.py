@@ -107,11 +107,11 @@ def with_fallback(on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Ca
             await original(recipient_id, response)
 
         output.send_response = counting  # type: ignore[method-assign]
+        # Before Rasa's turn (NLU takes a while): the colleague sees the message at once.
+        with_colleague = await handle_paused_turn(message.sender_id or "", message.text or "")
         result = await on_new_message(message)
         output.send_response = original  # type: ignore[method-assign]
-        if not sent and await handle_paused_turn(message.sender_id or "", message.text or ""):
-            return result  # with a colleague: the assistant is silent on purpose
-        if not sent:
+        if not sent and not with_colleague:  # with a colleague: the assistant is silent on purpose
             logger.warning("Turn of %s produced no reply; sending the technical-problem answer", message.sender_id)
             await send_localized(message, "utter_technical_problem")
         return result

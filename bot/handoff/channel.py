@@ -1,7 +1,8 @@
 """The customer channels' side of the handoff (used by bot/channels.py, runs in the Rasa process).
 
 - A paused turn: while a conversation waits for or talks with a colleague Rasa stays silent; the customer's
-  message (stored in the tracker by Rasa) is noted on the escalation and published to `conversation:<id>`,
+  message (stored in the tracker by Rasa) is noted on the escalation and published to `conversation:<id>`
+  before Rasa's turn starts (one indexed query per customer message buys the agent Rasa's NLU time),
   and the channels' reply guarantee does not answer it (`queue:<queue>` gets the updated escalation).
 - `HandoffSocketIOOutput`: Rasa's socket.io output keeps only `text` of a bot message; this one also passes
   the agent's display name and the handoff marker (joined/left) that the widget shows differently.
@@ -47,8 +48,8 @@ async def handle_paused_turn(conversation_id: str, text: str) -> bool:
     """True when the conversation is with (or waits for) a colleague: the silence is intended."""
     try:
         escalation = await asyncio.to_thread(_note_customer_message, conversation_id, text)
-    except Exception:  # noqa: BLE001 - the database is down: the reply guarantee must answer
-        logger.exception("Could not check %s for an open escalation", conversation_id)
+    except Exception as error:  # noqa: BLE001 - the database is down: the reply guarantee must answer
+        logger.warning("Could not check %s for an open escalation: %s", conversation_id, error)
         return False
     if escalation is None:
         return False

@@ -8,8 +8,9 @@ import asyncio
 import datetime as dt
 import os
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Coroutine, Iterator
 
 import pytest
 from sqlalchemy import select
@@ -74,6 +75,12 @@ def wait_until(page, expression: str, timeout_s: float = 30) -> None:  # type: i
         page.wait_for_timeout(100)
 
 
+def call(coroutine: Coroutine[Any, Any, Any]) -> Any:
+    """Runs an agent's call to Rasa's API; in a thread of its own, as Playwright's loop owns this one."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result(timeout=30)
+
+
 def count(page, selector: str) -> int:  # type: ignore[no-untyped-def]
     return int(page.locator(selector).count())
 
@@ -116,16 +123,17 @@ def test_colleague_takes_over_and_hands_back(browser, servers: Servers, language
     assert last_bot_text(page) == render(LOCALES[code], "utter_handoff_waiting", position="1").text
     session_id = page.evaluate("JSON.parse(Object.entries(localStorage).find(([k]) => k.endsWith(':session'))[1])")
     with session_scope(servers.settings.database_url) as session:
-        escalation = session.execute(select(Escalation).where(Escalation.conversation_id == session_id)).scalar_one()
-        assert service.claim(session, escalation.id, 7)
+        escalation_id = int(session.execute(
+            select(Escalation.id).where(Escalation.conversation_id == session_id)).scalar_one())
+        assert service.claim(session, escalation_id, 7)
 
-    asyncio.run(rasa_api.agent_joined(session_id, "Ana", api=api))
+    call(rasa_api.agent_joined(session_id, "Ana", api=api))
     wait_until(page, "document.querySelectorAll('.sc-system').length === 1")
     assert page.locator(".sc-system").inner_text() == widget["agent_joined"].replace("{name}", "Ana")
-    asyncio.run(rasa_api.typing(session_id, "Ana", True, api=api))
+    call(rasa_api.typing(session_id, "Ana", True, api=api))
     wait_until(page, "!document.querySelector('.sc-typing').hidden")
     assert page.locator(".sc-typing").inner_text() == widget["agent_typing"].replace("{name}", "Ana")
-    asyncio.run(rasa_api.send_agent_message(session_id, "<b>Bună</b> ziua, sunt Ana.", "Ana", api=api))
+    call(rasa_api.send_agent_message(session_id, "<b>Bună</b> ziua, sunt Ana.", "Ana", api=api))
     wait_until(page, "document.querySelectorAll('.sc-agent').length === 1")
     assert page.locator(".sc-agent .sc-bubble").inner_text().endswith("<b>Bună</b> ziua, sunt Ana.")
     assert page.locator(".sc-agent b").count() == 0  # text, never markup
@@ -134,16 +142,16 @@ def test_colleague_takes_over_and_hands_back(browser, servers: Servers, language
 
     # The customer's page is closed while the colleague writes twice; reopening shows both, once.
     page.close()
-    asyncio.run(rasa_api.send_agent_message(session_id, "Ați primit e-mailul meu?", "Ana", api=api))
-    asyncio.run(rasa_api.send_agent_message(session_id, "Vă trimit și contractul.", "Ana", api=api))
+    call(rasa_api.send_agent_message(session_id, "Ați primit e-mailul meu?", "Ana", api=api))
+    call(rasa_api.send_agent_message(session_id, "Vă trimit și contractul.", "Ana", api=api))
     page = open_page(context, servers, language)
     wait_until(page, "document.querySelectorAll('.sc-agent').length === 3")
     page.wait_for_timeout(500)
     assert count(page, ".sc-agent") == 3
 
     with session_scope(servers.settings.database_url) as session:
-        assert service.hand_back(session, escalation.id, 7)
-    asyncio.run(rasa_api.resume(session_id, language, country, agent="Ana", api=api))
+        assert service.hand_back(session, escalation_id, 7)
+    call(rasa_api.resume(session_id, language, country, agent="Ana", api=api))
     wait_until(page, "document.querySelectorAll('.sc-system').length === 2")
     assert page.locator(".sc-system").last.inner_text() == widget["agent_left"].replace("{name}", "Ana")
     wait_until(page, "document.querySelectorAll('.sc-bot').length > 1")
