@@ -100,9 +100,22 @@ def _run(args: argparse.Namespace) -> int:
     return run()
 
 
+def _content_import(args: argparse.Namespace) -> int:
+    from bot.editor.commands import content_import
+
+    return content_import(args)
+
+
+def _import_arguments(parser: argparse.ArgumentParser) -> None:
+    from bot.editor.commands import import_arguments
+
+    import_arguments(parser)
+
+
 COMMANDS: dict[tuple[str, str], tuple[Callable[[argparse.Namespace], int], str]] = {
     ("content", "check"): (_content_check, "validate locales/ and build domain/responses.yml"),
     ("content", "build"): (_content_build, "build domain/responses.yml without checking"),
+    ("content", "import"): (_content_import, "compare an updated FAQ page with the content; --apply writes it"),
     ("model", "path"): (_model_fingerprint, "print the model path matching the current inputs"),
     ("model", "ensure"): (_model_ensure, "train unless a model matches the current inputs"),
     ("secrets", "ensure"): (_secrets_ensure, "create var/secrets.env with local tokens if missing"),
@@ -110,6 +123,11 @@ COMMANDS: dict[tuple[str, str], tuple[Callable[[argparse.Namespace], int], str]]
     ("db", "seed"): (_db_seed, "load the clearly marked DEMO renewal quotes"),
     ("quotes", "import"): (_quotes_import, "import renewal quotes from a CSV export (all or nothing)"),
     ("run", "all"): (_run, "start the action server and Rasa on localhost"),
+}
+
+
+ARGUMENTS: dict[tuple[str, str], Callable[[argparse.ArgumentParser], None]] = {
+    ("content", "import"): _import_arguments,
 }
 
 
@@ -124,6 +142,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         sub.set_defaults(handler=handler)
         if (group, command) == ("content", "check"):
             sub.add_argument("--gaps", action="store_true", help="also list content gaps")
+        if (group, command) in ARGUMENTS:
+            ARGUMENTS[(group, command)](sub)
         if (group, command) == ("quotes", "import"):
             sub.add_argument("file", help="CSV file (see bot/db/quotes_io.py for the columns)")
     args = parser.parse_args(argv)
