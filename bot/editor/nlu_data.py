@@ -18,10 +18,11 @@ from bot.paths import DATA_DIR, ROOT
 HELD_OUT_DIR = ROOT / "tests" / "data" / "nlu"
 
 
-def normalise(text: str) -> str:
+def normalise(text: str, sort: bool = True) -> str:
     decomposed = unicodedata.normalize("NFD", text.lower())
     plain = "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
-    return " ".join(sorted(re.sub(r"[^\w ]+", " ", plain).split()))
+    words = re.sub(r"[^\w ]+", " ", plain).split()
+    return " ".join(sorted(words) if sort else words)
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,7 @@ class Example:
 
 
 def read_examples(path: Path) -> list[Example]:
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    data = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
     out = []
     for block in data.get("nlu") or []:
         if "intent" not in block:
