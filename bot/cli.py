@@ -106,6 +106,26 @@ def _content_import(args: argparse.Namespace) -> int:
     return content_import(args)
 
 
+def _lifecycle(name: str) -> Callable[[argparse.Namespace], int]:
+    """A handler of bot.lifecycle.commands, imported only when its command runs (Rasa is slow to import)."""
+
+    def handler(args: argparse.Namespace) -> int:
+        from bot.lifecycle import commands
+
+        return int(getattr(commands, name)(args))
+
+    return handler
+
+
+def _lifecycle_arguments(name: str) -> Callable[[argparse.ArgumentParser], None]:
+    def configure(parser: argparse.ArgumentParser) -> None:
+        from bot.lifecycle import commands
+
+        getattr(commands, name)(parser)
+
+    return configure
+
+
 def _import_arguments(parser: argparse.ArgumentParser) -> None:
     from bot.editor.commands import import_arguments
 
@@ -118,6 +138,8 @@ COMMANDS: dict[tuple[str, str], tuple[Callable[[argparse.Namespace], int], str]]
     ("content", "import"): (_content_import, "compare an updated FAQ page with the content; --apply writes it"),
     ("model", "path"): (_model_fingerprint, "print the model path matching the current inputs"),
     ("model", "ensure"): (_model_ensure, "train unless a model matches the current inputs"),
+    ("model", "train"): (_lifecycle("model_train"), "train with progress and the time taken"),
+    ("model", "evaluate"): (_lifecycle("model_evaluate"), "accuracy per language, confusions, regressions: HTML report"),
     ("secrets", "ensure"): (_secrets_ensure, "create var/secrets.env with local tokens if missing"),
     ("db", "migrate"): (_db_migrate, "apply the database migrations (DATABASE_URL)"),
     ("db", "seed"): (_db_seed, "load the clearly marked DEMO renewal quotes"),
@@ -128,6 +150,8 @@ COMMANDS: dict[tuple[str, str], tuple[Callable[[argparse.Namespace], int], str]]
 
 ARGUMENTS: dict[tuple[str, str], Callable[[argparse.ArgumentParser], None]] = {
     ("content", "import"): _import_arguments,
+    ("model", "train"): _lifecycle_arguments("train_arguments"),
+    ("model", "evaluate"): _lifecycle_arguments("evaluate_arguments"),
 }
 
 

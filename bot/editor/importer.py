@@ -20,6 +20,7 @@ from bot.locales import Locale, load_locales
 from bot.paths import DATA_DIR, LOCALES_DIR
 
 THRESHOLD = 0.6  # below it a question is "new": no topic is sure enough
+NO_TOPIC = ("out_of_scope", "nlu_fallback")  # the model says the question is about nothing the assistant answers
 Classifier = Callable[[Sequence[str]], Sequence[Prediction]]
 
 
@@ -36,7 +37,7 @@ class Question:
 
     @property
     def is_new(self) -> bool:
-        return self.label is None or self.confidence < THRESHOLD or self.label == "nlu_fallback"
+        return self.label is None or self.confidence < THRESHOLD or self.label in NO_TOPIC
 
 
 @dataclass
@@ -131,7 +132,7 @@ def render(report: ImportReport) -> str:
     out.append("Questions on the page:")
     for q in report.questions:
         where = f"{q.label} ({q.confidence:.2f})" if q.label else "?"
-        status = f"NEW, no topic above {THRESHOLD:.2f}" if q.is_new and q.label else ("matched" if q.label else "")
+        status = f"NEW: no topic above {THRESHOLD:.2f}" if q.is_new and q.label else ("matched" if q.label else "")
         out.append(f"  {q.id} {q.text}")
         out.append(f"      -> {where} {status}".rstrip())
         if q.note:
