@@ -140,6 +140,10 @@ COMMANDS: dict[tuple[str, str], tuple[Callable[[argparse.Namespace], int], str]]
     ("model", "ensure"): (_model_ensure, "train unless a model matches the current inputs"),
     ("model", "train"): (_lifecycle("model_train"), "train with progress and the time taken"),
     ("model", "evaluate"): (_lifecycle("model_evaluate"), "accuracy per language, confusions, regressions: HTML report"),
+    ("model", "list"): (_lifecycle("model_list"), "published versions, the serving one, trained models and their scores"),
+    ("model", "publish"): (_lifecycle("model_publish"), "check a version's quality, put it on every Rasa server"),
+    ("model", "rollback"): (_lifecycle("model_rollback"), "back to the previously published version"),
+    ("model", "serve"): (_lifecycle("model_serve"), "the model server Rasa pulls the published version from"),
     ("secrets", "ensure"): (_secrets_ensure, "create var/secrets.env with local tokens if missing"),
     ("db", "migrate"): (_db_migrate, "apply the database migrations (DATABASE_URL)"),
     ("db", "seed"): (_db_seed, "load the clearly marked DEMO renewal quotes"),
@@ -152,6 +156,8 @@ ARGUMENTS: dict[tuple[str, str], Callable[[argparse.ArgumentParser], None]] = {
     ("content", "import"): _import_arguments,
     ("model", "train"): _lifecycle_arguments("train_arguments"),
     ("model", "evaluate"): _lifecycle_arguments("evaluate_arguments"),
+    ("model", "publish"): _lifecycle_arguments("publish_arguments"),
+    ("model", "serve"): _lifecycle_arguments("serve_arguments"),
 }
 
 

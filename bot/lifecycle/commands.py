@@ -79,3 +79,99 @@ def model_evaluate(args: argparse.Namespace) -> int:
         print(f"| {r.language} | {r.messages} | {r.intent_accuracy}% | {r.faq_topic_accuracy}% | {regressions} |")
     print(f"Report: {index} ({time.monotonic() - started:.0f} s)")
     return 0
+
+
+def _servers_and_token() -> tuple[list[str], str]:
+    """RASA_SERVERS (comma-separated base URLs; default the local Rasa) and the API token."""
+    import os
+
+    from bot.settings import SECRETS_FILE, check_secret, read_env_file
+
+    env = {**read_env_file(SECRETS_FILE), **os.environ} if SECRETS_FILE.exists() else dict(os.environ)
+    servers = [s.strip().rstrip("/") for s in env.get("RASA_SERVERS", "").split(",") if s.strip()]
+    if not servers:
+        servers = [f"http://127.0.0.1:{env.get('RASA_PORT', '5005')}"]
+    return servers, check_secret("RASA_AUTH_TOKEN", env.get("RASA_AUTH_TOKEN"))
+
+
+def model_list(args: argparse.Namespace) -> int:
+    from bot.lifecycle.evaluation import read_summary
+    from bot.lifecycle.models import trained_models
+    from bot.lifecycle.registry import Registry
+
+    registry = Registry()
+    current = registry.current()
+    print("Published versions (never pruned; `model rollback` goes back one):")
+    for version in registry.versions():
+        marker = "*" if current and version.id == current.id else " "
+        scores = " ".join(f"{lang} {s.get('intent_accuracy')}/{s.get('faq_topic_accuracy')}"
+                          for lang, s in version.evaluation.items())
+        print(f" {marker} {version.id:5} {version.info['model']}  {version.info['created']}  {scores}")
+    if not registry.versions():
+        print("   none")
+    print("Trained models (intent / FAQ-topic accuracy per language, from `model evaluate`):")
+    for model in trained_models():
+        summary = read_summary(report_folder(model))
+        scores = " ".join(f"{lang} {s['intent_accuracy']}/{s['faq_topic_accuracy']}"
+                          for lang, s in (summary or {}).get("languages", {}).items()) or "not evaluated"
+        print(f"   {model.name}  {scores}")
+    return 0
+
+
+def publish_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("version", nargs="?",
+                        help="a version (v3) or a model archive (default: the model matching the data)")
+
+
+def model_publish(args: argparse.Namespace) -> int:
+    from bot.lifecycle.evaluation import read_summary
+    from bot.lifecycle.models import default_model
+    from bot.lifecycle.publish import publish
+    from bot.lifecycle.registry import Registry
+
+    registry = Registry()
+    if args.version and not Path(args.version).exists():
+        try:
+            target = registry.get(args.version)
+        except KeyError as error:
+            print(error.args[0], file=sys.stderr)
+            return 2
+    else:
+        model = Path(args.version) if args.version else default_model()
+        if model is None or not model.exists():
+            print("No model to publish: `python -m bot model train`", file=sys.stderr)
+            return 2
+        summary = read_summary(report_folder(model)) or {}
+        target = registry.create(model, summary.get("languages"))
+    servers, token = _servers_and_token()
+    started = time.monotonic()
+    outcome = publish(target, registry, servers, token)
+    for message in outcome.messages:
+        print(message, file=sys.stdout if outcome.ok else sys.stderr)
+    print(f"Serving: {outcome.version or 'nothing published'} ({time.monotonic() - started:.0f} s)")
+    return 0 if outcome.ok else 1
+
+
+def model_rollback(args: argparse.Namespace) -> int:
+    from bot.lifecycle.publish import rollback
+    from bot.lifecycle.registry import Registry
+
+    servers, token = _servers_and_token()
+    outcome = rollback(Registry(), servers, token)
+    for message in outcome.messages:
+        print(message, file=sys.stdout if outcome.ok else sys.stderr)
+    print(f"Serving: {outcome.version or 'nothing published'}")
+    return 0 if outcome.ok else 1
+
+
+def serve_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--port", type=int, default=None, help="default MODEL_SERVER_PORT or 5006")
+
+
+def model_serve(args: argparse.Namespace) -> int:
+    import os
+
+    from bot.lifecycle.model_server import serve
+
+    serve(args.port or int(os.environ.get("MODEL_SERVER_PORT", "5006")))
+    return 0
