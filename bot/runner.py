@@ -108,11 +108,17 @@ def run() -> int:
     prepare_database(settings)
     if generated:
         print(f"Using local tokens from {SECRETS_FILE.relative_to(ROOT)} (set RASA_AUTH_TOKEN to override).")
-    child_env = service_env(settings, env)
+    from bot.lifecycle import serving
+
+    published = serving.prepare(model, env)
+    print(published.note)
+    child_env = {**service_env(settings, env), **published.env}
+    models = subprocess.Popen(serving.model_server_command(), cwd=ROOT, env=child_env)
     actions = subprocess.Popen(action_command(), cwd=ROOT, env=child_env)
-    rasa = subprocess.Popen(rasa_command(settings, str(model)), cwd=ROOT, env=child_env)
+    rasa = subprocess.Popen(rasa_command(settings, str(published.version.model), str(published.endpoints)),
+                            cwd=ROOT, env=child_env)
     web = subprocess.Popen(web_command(), cwd=ROOT, env=child_env)
-    processes = [actions, rasa, web]
+    processes = [models, actions, rasa, web]
 
     def stop(*_: object) -> None:
         for process in processes:
