@@ -8,6 +8,7 @@ a rollback target.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import tarfile
 from dataclasses import dataclass
@@ -95,7 +96,10 @@ class Registry:
         version_id = f"v{number}"
         folder = self.folder / version_id
         folder.mkdir(parents=True)
-        shutil.copy2(model, folder / "model.tar.gz")
+        try:
+            os.link(model, folder / "model.tar.gz")  # same bytes, no second copy; survives pruning of models/
+        except OSError:
+            shutil.copy2(model, folder / "model.tar.gz")
         shutil.copytree(locales, folder / "locales")
         info = {"number": number, "model": model.name, "model_id": identity, "evaluation": evaluation or {},
                 "created": datetime.now(timezone.utc).isoformat(timespec="seconds")}
