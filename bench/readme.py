@@ -60,6 +60,12 @@ def render() -> str:
             rows.append(f"| 16 concurrent conversations filing requests ({name}) | {c['filed_per_second']} requests/s "
                         f"(each 3-8 turns); {c['stored']}/{c['requests_confirmed']} stored, {c['lost']} lost, "
                         f"{c['duplicated']} duplicated | none lost or duplicated |")
+    if (RESULTS / "limits.json").exists():
+        lim = _load("limits")
+        rows.append(f"| 1 MB / 20 MB REST message (cut and answered / refused with 413) | "
+                    f"p95 {lim['message_1_mb']['p95_ms']} ms / {lim['message_20_mb']['p95_ms']} ms; a normal turn "
+                    f"meanwhile p95 {lim['normal_turn_during_huge_messages']['p95_ms']} ms (alone "
+                    f"{lim['normal_turn_alone']['p95_ms']} ms) | ≤ 1 s each, nobody else waits |")
     if (RESULTS / "training.json").exists():
         seconds = _load("training")["cold_training_s"]
         rows.append(f"| full training, cold cache | {seconds / 60:.1f} min | ≤ 5 min |")
