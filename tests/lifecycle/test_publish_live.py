@@ -1,8 +1,8 @@
 """Publishing to a running Rasa server while a customer keeps writing: no failed or empty reply, the new
 model serves afterwards; a model that cannot load is rolled back.
 
-Needs two trained models: TEST_MODEL (the serving one) and one trained here with the small configuration
-(tests/data/config.small.yml, a few epochs; reused when it already exists).
+Needs two trained models: TEST_MODEL (the serving one) and a new one: TEST_NEW_MODEL, or else one trained
+here with config.yml cut to a few epochs (reused when it already exists).
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import subprocess
 import tarfile
 import threading
@@ -32,14 +33,24 @@ QUESTIONS = [("Wie bekomme ich eine Kopie meines Vertrags?", "de"), ("Cum pot ob
              ("Hoe kan ik een kopie van mijn contract krijgen?", "nl"), ("¿Cómo consigo una copia del contrato?", "es")]
 
 
+def small_config(folder: Path) -> Path:
+    """config.yml with a few epochs per trained component: the same pipeline, minutes instead of a quarter hour."""
+    path = folder / "config.small.yml"
+    path.write_text(re.sub(r"epochs: \d+", "epochs: 5", (ROOT / "config.yml").read_text(encoding="utf-8")),
+                    encoding="utf-8")
+    return path
+
+
 @pytest.fixture(scope="module")
-def models() -> tuple[Path, Path]:
+def models(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     serving = Path(os.environ.get("TEST_MODEL", ""))
     if not serving.is_file():
         pytest.skip("TEST_MODEL is not set to a trained model")
+    if os.environ.get("TEST_NEW_MODEL"):
+        return serving, Path(os.environ["TEST_NEW_MODEL"])
     from bot.lifecycle.training import target_for, train
 
-    small = ROOT / "tests" / "data" / "config.small.yml"
+    small = small_config(tmp_path_factory.mktemp("config"))
     new = target_for(small)
     return serving, new if new.exists() else train(small)
 
