@@ -10,7 +10,7 @@ from pathlib import Path
 def import_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("page", help="the FAQ page saved as text")
     parser.add_argument("--locale", required=True, help="the locale the page is for, e.g. ro-RO")
-    parser.add_argument("--model", help="model to map questions with (default: the serving or newest model)")
+    parser.add_argument("--model", help="model to map questions with (default: the published version's, else the newest)")
     parser.add_argument("--apply", action="store_true", help="write the accepted changes and run the content check")
     parser.add_argument("--skip", default="", help="ids of proposed changes to reject, e.g. F2,Q5")
 
@@ -19,13 +19,14 @@ def content_import(args: argparse.Namespace) -> int:
     from bot import content
     from bot.editor.apply import apply
     from bot.editor.importer import analyse, render
+    from bot.lifecycle.commands import serving_model
     from bot.lifecycle.models import default_model
 
     page = Path(args.page)
     if not page.is_file():
         print(f"No such page: {page}", file=sys.stderr)
         return 2
-    model = Path(args.model) if args.model else default_model()
+    model = Path(args.model) if args.model else (serving_model() or default_model())
     classify = None
     if model is not None and model.exists():
         from bot.lifecycle.parsing import ModelParser
