@@ -41,6 +41,7 @@ def label_of(parse: dict[str, Any]) -> tuple[str, float]:
 def quiet() -> None:
     """Rasa's structlog prints a debug line per parse unless configured; TensorFlow and deprecations talk too."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
     warnings.filterwarnings("ignore")
     from rasa.utils.log_utils import configure_structlog
 
