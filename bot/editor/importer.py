@@ -83,7 +83,9 @@ def analyse(
     locale = locales[locale_code]
     page = parse(page_text)
     predictions = list(classify([e.question for e in page.entries])) if classify and page.entries else []
-    known = {(e.intent, normalise(e.text)) for e in training_examples(data_dir, locale.language)}
+    known: dict[str, set[str]] = {}
+    for example in training_examples(data_dir, locale.language):
+        known.setdefault(normalise(example.text), set()).add(example.intent)
     held_out = held_out_texts(locale.language) if held_out_dir is None else held_out_texts(locale.language, held_out_dir)
     questions: list[Question] = []
     for number, entry in enumerate(page.entries, start=1):
@@ -95,8 +97,11 @@ def analyse(
         if question.label and not question.is_new:
             key = normalise(entry.question)
             question.file = file_for_intent(question.label, locale.language, data_dir)
-            if (question.label, key) in known:
+            if question.label in known.get(key, set()):
                 question.note = "already a training example"
+            elif key in known:
+                others = ", ".join(sorted(known[key]))
+                question.note = f"already a training example of {others}: the model disagrees, check the data"
             elif key in held_out:
                 question.note = "equals a held-out evaluation message: not added (it would leak)"
             elif question.file is None:

@@ -121,3 +121,11 @@ def test_low_confidence_question_is_new(project: Path) -> None:
     report = _analyse(project, CHANGED, lambda texts: [Prediction(t, "faq/contract_copy", 0.3, "ro") for t in texts])
     assert all(q.is_new and not q.add for q in report.questions)
     assert report.topics_on_page == []
+
+
+def test_question_that_is_another_topics_example_is_not_added(project: Path) -> None:
+    training = "Cum mă înregistrez la Contracts OnLine?"
+    page = f"Meniu\n\n{training}\n\nRăspuns scurt la întrebare.\n"
+    report = _analyse(project, page, lambda texts: [Prediction(t, "faq/view_contracts", 0.9, "ro") for t in texts])
+    assert not report.questions[0].add
+    assert report.questions[0].note.startswith("already a training example of faq/register_contracts_online")
