@@ -51,5 +51,7 @@ def prepare(working_model: Path, env: dict[str, str], registry: Registry | None 
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(endpoints.read_text(encoding="utf-8") + MODELS_ENDPOINT, encoding="utf-8")
     extra = {"MODEL_SERVER_PORT": env.get("MODEL_SERVER_PORT", "5006"),
+             # the action server and Rasa's NLG read the published version's locales (bot.locales)
+             "PUBLISHED_CONTENT": str(registry.folder / "published.json"),
              "MODEL_SERVER_TOKEN": env.get("MODEL_SERVER_TOKEN") or secrets.token_hex(16)}
     return Serving(version, out, extra, note)

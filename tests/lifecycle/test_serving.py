@@ -24,3 +24,20 @@ def test_first_run_publishes_then_restarts_keep_the_published_version(tmp_path: 
                     out=tmp_path / "e.yml")
     assert later.version.id == "v1" and "assistant-b.tar.gz matches the working tree" in later.note
     assert later.env["MODEL_SERVER_TOKEN"] == "t" * 20
+
+
+def test_action_server_content_follows_the_published_version(tmp_path: Path, locales_copy: Path,
+                                                            monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from bot.locales import cached_locales
+
+    registry = Registry(tmp_path / "versions")
+    v1 = registry.create(fake_model(tmp_path / "a.tar.gz", "id-a"), None, locales_copy)
+    path = locales_copy / "ro-RO" / "locale.yml"
+    path.write_text(path.read_text(encoding="utf-8").replace("405 8100", "405 8200"), encoding="utf-8")
+    v2 = registry.create(fake_model(tmp_path / "b.tar.gz", "id-b"), None, locales_copy)
+    monkeypatch.setenv("PUBLISHED_CONTENT", str(registry.folder / "published.json"))
+    assert cached_locales()["ro-RO"].facts["support_phone"] == "+40 (0) 21 405 8100"  # nothing published: locales/
+    registry.set_current(v2, "publish")
+    assert cached_locales()["ro-RO"].facts["support_phone"] == "+40 (0) 21 405 8200"
+    registry.set_current(v1, "rollback")
+    assert cached_locales()["ro-RO"].facts["support_phone"] == "+40 (0) 21 405 8100"
