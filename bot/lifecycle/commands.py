@@ -126,7 +126,7 @@ def publish_arguments(parser: argparse.ArgumentParser) -> None:
 def model_publish(args: argparse.Namespace) -> int:
     from bot.lifecycle.evaluation import read_summary
     from bot.lifecycle.models import default_model
-    from bot.lifecycle.publish import publish
+    from bot.lifecycle.publish import gate, load_quality, publish
     from bot.lifecycle.registry import Registry
 
     registry = Registry()
@@ -141,8 +141,14 @@ def model_publish(args: argparse.Namespace) -> int:
         if model is None or not model.exists():
             print("No model to publish: `python -m bot model train`", file=sys.stderr)
             return 2
-        summary = read_summary(report_folder(model)) or {}
-        target = registry.create(model, summary.get("languages"))
+        evaluation = (read_summary(report_folder(model)) or {}).get("languages") or {}
+        current = registry.current()
+        refused = gate(evaluation, current.evaluation if current else None, load_quality())
+        if refused:  # no version is recorded for a model that may not be published
+            for reason in refused:
+                print(f"refused: {reason}", file=sys.stderr)
+            return 1
+        target = registry.create(model, evaluation)
     servers, token = _servers_and_token()
     started = time.monotonic()
     outcome = publish(target, registry, servers, token)

@@ -55,8 +55,8 @@ class Version:
 
 
 class Registry:
-    def __init__(self, folder: Path = VERSIONS_DIR) -> None:
-        self.folder = folder
+    def __init__(self, folder: Path | None = None) -> None:
+        self.folder = folder or VERSIONS_DIR
 
     @property
     def _state_path(self) -> Path:

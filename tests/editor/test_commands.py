@@ -32,3 +32,16 @@ def test_model_commands_exist(capsys: pytest.CaptureFixture[str]) -> None:
             main(["model", command, "--help"])
         assert exit_info.value.code == 0
     assert "--against" in capsys.readouterr().out
+
+
+def test_unevaluated_model_is_refused_without_a_version(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    from bot.lifecycle import commands, registry
+    from tests.lifecycle.test_registry import fake_model
+
+    monkeypatch.setattr(registry, "VERSIONS_DIR", tmp_path / "versions")
+    monkeypatch.setattr(commands, "REPORTS_DIR", tmp_path / "reports")
+    model = fake_model(tmp_path / "assistant-x.tar.gz", "id-x")
+    assert main(["model", "publish", str(model)]) == 1
+    assert "refused: no evaluation" in capsys.readouterr().err
+    assert not (tmp_path / "versions").exists()
