@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Sequence
 
 import pytest
+import yaml
 
 from bot import content
 from bot.editor.apply import apply
@@ -101,6 +102,12 @@ def test_apply_writes_only_that_locale_and_the_accepted_questions(project: Path)
     assert content.fact_values(locales["ro-RO"])["support_phone"] == "+40 (0) 21 405 8200"
     assert content.fact_values(locales["ro-RO"])["close_time"] == "18:00"
     assert all("8200" not in str(loc.facts) for code, loc in locales.items() if code != "ro-RO")
+    # The answers Rasa is trained with (domain/responses.yml, one variation per locale) carry it for Romania only.
+    target = content.write_domain_responses(project / "responses.yml", project / "locales")
+    variations = [v for name, vs in yaml.safe_load(target.read_text(encoding="utf-8"))["responses"].items()
+                  if name == "utter_faq/contract_copy" for v in vs]
+    with_new = {(c["value"]) for v in variations if "405 8200" in v["text"] for c in v["condition"]}
+    assert with_new == {"ro", "RO"} and not any("405 8100" in v["text"] for v in variations)
     # The page's topics are now recorded: a page without the licence question reports it gone.
     shorter = CHANGED.split("Cum renunț")[0]
     assert _analyse(project, shorter).topics_gone == ["faq/terminate_software_license"]
