@@ -136,3 +136,17 @@ def test_question_that_is_another_topics_example_is_not_added(project: Path) -> 
     report = _analyse(project, page, lambda texts: [Prediction(t, "faq/view_contracts", 0.9, "ro") for t in texts])
     assert not report.questions[0].add
     assert report.questions[0].note.startswith("already a training example of faq/register_contracts_online")
+
+
+def test_a_value_for_an_empty_fact_fills_the_gap(project: Path) -> None:
+    page = ("Kauf und Verlängerung\n\nWie erreiche ich den Support?\n\n"
+            "Rufen Sie uns an unter +49 (0) 7034 15 4000, wir helfen gern weiter.\n")
+    report = analyse(page, "de-DE", None, None, project / "locales", project / "data")
+    assert [(c.key, c.old, c.new_value) for c in report.facts.changes] == [
+        ("support_phone", None, "+49 (0) 7034 15 4000")]
+    result = apply(report, locales_dir=project / "locales", root=project)
+    assert result.problems == []
+    german = load_locales(project / "locales")["de-DE"]
+    assert german.facts["support_phone"] == "+49 (0) 7034 15 4000"
+    assert "support_phone" not in [gap["fact"] for gap in german.gaps]
+    assert "page_topics" not in (project / "locales" / "de-DE" / "locale.yml").read_text(encoding="utf-8")
