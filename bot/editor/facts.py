@@ -28,6 +28,7 @@ UNITS = {
     "months": {"luni", "luna", "maanden", "maand", "meses", "mes", "monate", "monaten", "monat", "months", "month"},
     "years": {"ani", "an", "jaar", "jaren", "anos", "ano", "jahre", "jahren", "jahr", "years", "year"},
 }
+DATE = re.compile(r"^(?:\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./]\d{2,4})$")
 SUMMER_WORDS = ("verano", "zomer", "vara", "sommer", "summer")
 SENTENCE_END = re.compile(r"(?<=[.!])\s+(?=[^\W\d_¿¡])|\n")
 
@@ -119,7 +120,7 @@ def extract(paragraph: str, question: str | None = None) -> list[Occurrence]:
             masked = masked.replace(match[0], " " * len(match[0]))
         for match in PHONE.finditer(masked):
             digits = phone_digits(match[0])
-            if len(digits) < 8:
+            if len(digits) < 8 or DATE.match(match[0].strip()):
                 continue
             kind = "fax" if "fax" in fold(masked[max(0, match.start() - 15):match.start()]) else "phone"
             found.append(Occurrence(kind, digits, match[0].strip(), sentence, question))

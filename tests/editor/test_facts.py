@@ -62,3 +62,7 @@ def test_address_block_and_email() -> None:
         ("postal_address", "IBM België, Customer Support Online Team, Bourgetlaan 44, 1130 Brussel"),
         ("servicepac_email", "epac_support@be.ibm.com"),
     ]
+
+
+def test_dates_are_not_phone_numbers() -> None:
+    assert [o.kind for o in extract("Ab 2026-07-01 gilt der Sommerplan, bis 31.08.2026.")] == []
