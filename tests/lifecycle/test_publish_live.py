@@ -1,7 +1,7 @@
 """Publishing to a running Rasa server while a customer keeps writing: no failed or empty reply, the new
 model serves afterwards; a model that cannot load is rolled back.
 
-Needs two trained models: TEST_MODEL (the serving one) and a new one: TEST_NEW_MODEL, or else one trained
+Needs two trained models: TEST_MODEL or the model matching the data (the serving one) and a new one: TEST_NEW_MODEL, or else one trained
 here with config.yml cut to a few epochs (reused when it already exists).
 """
 
@@ -22,7 +22,7 @@ import pytest
 from bot.lifecycle import model_server
 from bot.lifecycle.publish import publish, serving_model_id, wait_for_model
 from bot.lifecycle.registry import Registry
-from bot.local_servers import TOKEN, Servers, free_port, http
+from bot.local_servers import MODEL, TOKEN, Servers, free_port, http
 from bot.runner import rasa_command, service_env
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -43,9 +43,9 @@ def small_config(folder: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def models(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    serving = Path(os.environ.get("TEST_MODEL", ""))
+    serving = MODEL  # TEST_MODEL, else the model matching the data (`make test` trains it first)
     if not serving.is_file():
-        pytest.skip("TEST_MODEL is not set to a trained model")
+        pytest.skip(f"no trained model at {serving} (set TEST_MODEL)")
     if os.environ.get("TEST_NEW_MODEL"):
         return serving, Path(os.environ["TEST_NEW_MODEL"])
     from bot.lifecycle.training import target_for, train
