@@ -1,8 +1,8 @@
 """Publishing to a running Rasa server while a customer keeps writing: no failed or empty reply, the new
 model serves afterwards; a model that cannot load is rolled back.
 
-Needs two trained models: TEST_MODEL or the model matching the data (the serving one) and a new one: TEST_NEW_MODEL, or else one trained
-here with config.yml cut to a few epochs (reused when it already exists).
+Needs two trained models: TEST_MODEL or the model matching the data (the serving one), and a new one:
+TEST_NEW_MODEL, or else one trained here with config.yml cut to a few epochs (reused when it exists).
 """
 
 from __future__ import annotations
