@@ -94,6 +94,25 @@ def _quotes_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def _privacy(args: argparse.Namespace) -> int:
+    import json
+
+    from bot.privacy import registry
+
+    erasers = registry.load_erasers(registry.PrivacyConfig.from_env())
+    if args.command == "purge":
+        for store, counts in registry.purge(erasers).items():
+            print(f"{store}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+        return 0
+    subject = registry.Subject.of(args.conversation, args.email, args.customer)
+    if args.command == "export":
+        print(json.dumps(registry.export(subject, erasers), indent=2, ensure_ascii=False, default=str))
+        return 0
+    for line in registry.erase(subject, erasers).lines():
+        print(line)
+    return 0
+
+
 def _run(args: argparse.Namespace) -> int:
     from bot.runner import run
 
@@ -148,6 +167,9 @@ COMMANDS: dict[tuple[str, str], tuple[Callable[[argparse.Namespace], int], str]]
     ("db", "migrate"): (_db_migrate, "apply the database migrations (DATABASE_URL)"),
     ("db", "seed"): (_db_seed, "load the clearly marked DEMO renewal quotes"),
     ("quotes", "import"): (_quotes_import, "import renewal quotes from a CSV export (all or nothing)"),
+    ("privacy", "erase"): (_privacy, "erase a person's data everywhere (tracker, requests, ...)"),
+    ("privacy", "export"): (_privacy, "print everything held about a person as JSON"),
+    ("privacy", "purge"): (_privacy, "delete/anonymise data older than the retention periods (cron-safe)"),
     ("run", "all"): (_run, "start the action server and Rasa on localhost"),
 }
 
@@ -174,6 +196,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             sub.add_argument("--gaps", action="store_true", help="also list content gaps")
         if (group, command) in ARGUMENTS:
             ARGUMENTS[(group, command)](sub)
+        if group == "privacy" and command != "purge":
+            who = sub.add_mutually_exclusive_group(required=True)
+            who.add_argument("--conversation", help="conversation (sender) id")
+            who.add_argument("--email", help="e-mail address")
+            who.add_argument("--customer", help="customer (or contract) number")
         if (group, command) == ("quotes", "import"):
             sub.add_argument("file", help="CSV file (see bot/db/quotes_io.py for the columns)")
     args = parser.parse_args(argv)

@@ -153,10 +153,11 @@ def _check_labels(locale: Locale, catalog: Mapping[str, Any]) -> list[Problem]:
 
 
 def referenced_responses(root: Path | None = None) -> dict[str, dict[str, str]]:
-    """Responses referenced by the dialogue (rules, stories, domain) and by the action server.
+    """Responses referenced by the dialogue (rules, stories, domain), the action server and the channels.
 
     Returns {"dialogue": {name: file}, "actions": {name: file}}. Dialogue responses go into the domain;
-    the action server renders its texts itself from the same locales (bot.render).
+    the action server and the Rasa-side code (channels, notes) render their texts themselves from the same
+    locales (bot.render): both count as "actions".
     """
     domain_dir = DOMAIN_DIR if root is None else root / "domain"
     data_dir = DATA_DIR if root is None else root / "data"
@@ -168,7 +169,7 @@ def referenced_responses(root: Path | None = None) -> dict[str, dict[str, str]]:
     yaml_files += sorted(data_dir.glob("rules/**/*.yml")) + sorted(data_dir.glob("stories/**/*.yml"))
     for kind, files, pattern in (
         ("dialogue", yaml_files, in_yaml),
-        ("actions", sorted(actions_dir.glob("**/*.py")), in_python),
+        ("actions", sorted(actions_dir.glob("**/*.py")) + sorted(actions_dir.parent.glob("bot/*.py")), in_python),
     ):
         for path in files:
             for match in pattern.findall(path.read_text(encoding="utf-8")):

@@ -103,12 +103,34 @@ def resolve_locale(
 ) -> Locale:
     """The locale for a conversation: the language decides the words, the country the facts.
 
-    A country that has no locale in that language (nl + FR) falls back to the language's default.
+    Facts win over words: a country that has a locale, but not in this language (de + BE), gets its own
+    country's locale (nl-BE) - `fallback_note_locale` then says so in the customer's language. A country
+    without any locale (nl + FR) falls back to the language's default.
     """
     locales = locales if locales is not None else cached_locales()
     language = (language or SUPPORTED_LANGUAGES[0]).lower()
     if country:
-        exact = locales.get(f"{language}-{country.upper()}")
+        country = country.upper()
+        exact = locales.get(f"{language}-{country}")
         if exact:
             return exact
+        of_country = [loc for loc in locales.values() if loc.country == country]
+        if of_country:
+            return next((loc for loc in of_country if loc.default_for_language), of_country[0])
     return default_locale(language, locales)
+
+
+def fallback_note_locale(
+    language: str | None, country: str | None, locales: Mapping[str, Locale] | None = None
+) -> Locale | None:
+    """The locale to explain in, when (language, country) has no locale and the country's one answers.
+
+    None when the answer is in the customer's own language (no note needed).
+    """
+    locales = locales if locales is not None else cached_locales()
+    if not language:
+        return None
+    answering = resolve_locale(language, country, locales)
+    if answering.language == language.lower():
+        return None
+    return default_locale(language.lower(), locales)

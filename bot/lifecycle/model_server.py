@@ -20,6 +20,11 @@ def make_handler(registry: Registry, token: str | None) -> type[BaseHTTPRequestH
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:  # noqa: N802 (http.server's name)
             url = urlparse(self.path)
+            if url.path == "/health":  # for the supervisor: up, without sending a model
+                self.send_response(200)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
             if url.path != "/model":
                 self.send_error(404)
                 return

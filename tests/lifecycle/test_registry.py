@@ -82,6 +82,7 @@ def test_model_server_serves_the_current_version_with_etag(registry: Registry, t
     server = model_server.start(port, registry, token="model-token-0123456789")
     url = f"http://127.0.0.1:{port}/model?token=model-token-0123456789"
     try:
+        assert _get(f"http://127.0.0.1:{port}/health")[0] == 200  # the supervisor's check, no token, no model
         assert _get(url)[0] == 404  # nothing published yet: Rasa keeps what it has
         assert _get(f"http://127.0.0.1:{port}/model?token=wrong")[0] == 401
         version = registry.create(fake_model(tmp_path / "a.tar.gz", "id-a"), None, locales_copy)
