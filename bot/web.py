@@ -26,6 +26,7 @@ from bot.console.auth import PREFIX as CONSOLE
 from bot.console.views import console_headers
 from bot.handoff.bus import InProcessBus, bus_from_env
 from bot.handoff.hub import hub_blueprint
+from bot.http_limits import limit_request_size
 from bot.locales import cached_locales, default_locale
 from bot.pages import render
 from bot.paths import ROOT
@@ -69,7 +70,7 @@ def security_headers(response: HTTPResponse, rasa_origin: str) -> None:
 
 def create_app(rasa_url: str, env: Mapping[str, str] | None = None) -> Sanic:
     env = os.environ if env is None else env
-    app = Sanic("support_web")
+    app = limit_request_size(Sanic("support_web"), "WEB_MAX_REQUEST_BYTES")
     # The handoff's event bus: this server hosts the embedded one (see bot.handoff.bus).
     app.ctx.bus = bus_from_env(env, hub=True)
     if isinstance(app.ctx.bus, InProcessBus) and env.get("RASA_AUTH_TOKEN"):

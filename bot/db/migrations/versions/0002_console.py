@@ -2,14 +2,14 @@
 the statuses open -> in_progress -> waiting_for_customer -> done (enforced by a check constraint).
 
 Revision ID: 0002_console
-Revises: 0001
+Revises: 0004_money_bigint
 Create Date: 2026-11-29
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0002_console"
-down_revision = "0001"
+down_revision = "0004_money_bigint"  # re-chained after main's head at merge
 branch_labels = None
 depends_on = None
 
