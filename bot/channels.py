@@ -111,7 +111,7 @@ def with_fallback(on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Ca
         with_colleague = await handle_paused_turn(message.sender_id or "", message.text or "")
         result = await on_new_message(message)
         output.send_response = original  # type: ignore[method-assign]
-        if not sent and not with_colleague:  # with a colleague: the assistant is silent on purpose
+        if not sent and not with_colleague:
             logger.warning("Turn of %s produced no reply; sending the technical-problem answer", message.sender_id)
             await send_localized(message, "utter_technical_problem")
         return result

@@ -253,4 +253,5 @@ def test_quote_lookup_limit_follows_the_client_across_sender_ids(monkeypatch: py
         t.latest_message = {"text": "9000001", "metadata": {"client_key": "pseudonym-1"}}
         answers.append(run(ActionLookupQuote(), t)[1])
     assert answers[:2] == [[text("de-DE", "utter_quote_not_found")]] * 2
-    assert answers[2] == [text("de-DE", "utter_quote_too_many_attempts")]
+    # The limit escalates; Germany's content has no support hours, so a request is offered instead.
+    assert answers[2] == [text("de-DE", "utter_quote_too_many_attempts"), text("de-DE", "utter_handoff_no_hours")]

@@ -6,13 +6,13 @@
  *
  * Everything the assistant or a customer sends is rendered as text (textContent): no HTML is ever
  * interpreted, and only http(s) URLs become links (opened in a new tab without opener/referrer).
+ * Live handoff: a colleague's messages carry their display name and are shown apart from the assistant's,
+ * with "<name> joined" / "<name> left" lines and their typing indicator. After every (re)connect the widget
+ * asks the server for the colleague's messages it has not shown yet, so none sent while it was offline is lost.
  * The conversation survives reloads and server restarts (socket.io reconnects and asks for the same
  * session). Privacy: the transcript holds what the customer typed (names, e-mails), so it is kept in
  * sessionStorage - gone when the tab or browser closes - and never in localStorage; only the session id and
  * the widget's settings (language, open/closed) stay in localStorage.
- * Live handoff: a colleague's messages carry their display name and are shown apart from the assistant's,
- * with "<name> joined" / "<name> left" lines and their typing indicator. After every (re)connect the widget
- * asks the server for the colleague's messages it has not shown yet, so none sent while it was offline is lost.
  */
 (function () {
   "use strict";
@@ -34,7 +34,7 @@
   var URL_PATTERN = /\bhttps?:\/\/[^\s<>"']+[^\s<>"'.,;:!?)\]]/g;
 
   // Personal data (the transcript) only in the tab's session; settings and the session id across visits.
-  var SESSION_ONLY = {transcript: true};
+  var SESSION_ONLY = {transcript: true, agentSince: true, agentSeen: true};
   function storage(key) { return SESSION_ONLY[key] ? window.sessionStorage : window.localStorage; }
   function load(key, fallback) {
     try { var v = storage(key).getItem(STORE + key); return v === null ? fallback : JSON.parse(v); }

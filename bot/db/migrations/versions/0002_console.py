@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0002_console"
-down_revision = "0004_money_bigint"  # main's head when merged: one linear chain
+down_revision = "0004_money_bigint"  # re-chained after main's head at merge
 branch_labels = None
 depends_on = None
 
