@@ -61,8 +61,10 @@ def intent_of(event: dict[str, Any]) -> tuple[str, float | None]:
     intent = parse.get("intent") or {}
     name = str(intent.get("name") or "none")
     if "/" not in name:
-        selected = ((parse.get("response_selector") or {}).get(name) or {}).get("response") or {}
-        name = str(selected.get("intent_response_key") or name)
+        selectors = parse.get("response_selector") or {}
+        selected = (selectors.get(name) or selectors.get("default") or {}).get("response") or {}
+        topic = str(selected.get("intent_response_key") or "")
+        name = topic if topic.startswith(f"{name}/") else name
     confidence = intent.get("confidence")
     return name[:120], float(confidence) if confidence is not None else None
 

@@ -18,6 +18,7 @@ from bot.settings import SettingsError, ensure_local_secrets
 
 def run_production(replicas: int | None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     env = dict(os.environ)
     if not (env.get("RASA_AUTH_TOKEN") and env.get("ACTION_SERVER_TOKEN")):
         env.update(ensure_local_secrets())  # a local trial run; a real deployment passes its secrets

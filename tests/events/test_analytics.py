@@ -18,7 +18,9 @@ def user(sender: str, text: str, intent: str, confidence: float, ts: float, meta
          topic: str | None = None) -> bytes:
     parse = {"intent": {"name": intent, "confidence": confidence}, "entities": [], "text": text}
     if topic:
-        parse["response_selector"] = {intent: {"response": {"intent_response_key": topic, "confidence": 0.9}}}
+        # Rasa's key is "default" when the ResponseSelector has no retrieval_intent set (config.yml)
+        parse["response_selector"] = {"all_retrieval_intents": [intent],
+                                      "default": {"response": {"intent_response_key": topic, "confidence": 0.9}}}
     return json.dumps({"sender_id": sender, "event": "user", "timestamp": ts, "text": text, "parse_data": parse,
                        "input_channel": "rest", "message_id": f"m{ts}", "metadata": metadata or {}}).encode()
 
