@@ -1,10 +1,12 @@
-"""The website widget's socket.io channel for several Rasa servers.
+"""Customer channels for several Rasa servers: socket.io shared through Redis, and an answer even when a
+turn fails outright (the tracker store unreachable during a database restart).
 
 Rasa 3.6 creates its socket.io server without a client manager, so a message sent to a conversation (an
 agent's reply, a proactive message through the HTTP API) reaches the widget only when it is sent through
 the server holding that socket. This channel gives the server python-socketio's Redis client manager:
 every emit to a session room is published on a Redis channel and delivered by whichever server holds the
-socket. credentials.production.yml: `bot.channels_cluster.ClusterSocketIO` with `redis_url`.
+socket. credentials.production.yml: `bot.channels_cluster.ClusterRest` and
+`bot.channels_cluster.ClusterSocketIO` (with `redis_url`).
 """
 
 from __future__ import annotations
@@ -18,9 +20,37 @@ from sanic import Blueprint
 from socketio import AsyncRedisManager
 from socketio.asyncio_manager import AsyncManager
 
-from bot.channels import SocketIOWithFallback
+from bot.channels import RestWithFallback, SocketIOWithFallback, fallback_language
+from bot.locales import resolve_locale
+from bot.render import render
 
 logger = logging.getLogger(__name__)
+
+
+def answer_on_error(on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Callable[[UserMessage], Awaitable[Any]]:
+    """A turn that raises (database or lock store unreachable) still gets the localized technical-problem
+    answer, instead of an empty reply; the customer can simply send the message again."""
+
+    async def handle(message: UserMessage) -> Any:
+        try:
+            return await on_new_message(message)
+        except Exception:
+            logger.exception("Turn of %s failed; sending the technical-problem answer", message.sender_id)
+            language, country = fallback_language(message)
+            text = render(resolve_locale(language, country), "utter_technical_problem").text
+            await message.output_channel.send_response(message.sender_id or "", {"text": text})
+            return None
+
+    return handle
+
+
+class ClusterRest(RestWithFallback):
+    @classmethod
+    def name(cls) -> str:
+        return "rest"
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        return super().blueprint(answer_on_error(on_new_message))
 
 
 class LocalFallbackRedisManager(AsyncRedisManager):  # type: ignore[misc]
@@ -73,7 +103,7 @@ class ClusterSocketIO(SocketIOWithFallback):
         )
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        blueprint = super().blueprint(on_new_message)
+        blueprint = super().blueprint(answer_on_error(on_new_message))
         sio = self.sio
         assert sio is not None  # set by Rasa's blueprint()
         manager = LocalFallbackRedisManager(self.redis_url, channel=self.redis_channel)

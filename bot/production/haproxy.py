@@ -25,7 +25,7 @@ def haproxy_binary() -> str:
     return path
 
 
-def render(config: ProductionConfig, check_interval: str = "1s") -> str:
+def render(config: ProductionConfig, check_interval: str = "2s") -> str:
     rest = [f"    server rasa{i} {config.bind_address}:{port} check"
             for i, port in enumerate(config.rasa_ports, start=1)]
     sockets = [f"    server rasa{i} {config.bind_address}:{port} check cookie rasa{i}"

@@ -35,6 +35,9 @@ def environment(config: ProductionConfig, base: dict[str, str] | None = None) ->
         PYTHONPATH=str(ROOT) + os.pathsep + env.get("PYTHONPATH", ""),
         TF_CPP_MIN_LOG_LEVEL=env.get("TF_CPP_MIN_LOG_LEVEL", "2"),
         SQLALCHEMY_SILENCE_UBER_WARNING="1",
+        # A conversation's lock held by a crashed server expires after this (Rasa's default: 60 s), longer
+        # than any turn (the action timeout is 10 s); the conversation then continues on another server.
+        TICKET_LOCK_LIFETIME=env.get("TICKET_LOCK_LIFETIME", "20"),
         RASA_TELEMETRY_ENABLED="false",  # nothing leaves the machine
     )
     env.update(redis_parts(config.redis_url))
