@@ -35,14 +35,11 @@ class ProductionConfig:
     action_workers: int
     events_queue: str
     events_exchange: str
+    action_server_url: str  # as Rasa reaches the action server (a Service name in Kubernetes)
 
     @property
     def rasa_ports(self) -> list[int]:
         return [self.rasa_base_port + i for i in range(self.replicas)]
-
-    @property
-    def action_server_url(self) -> str:
-        return f"http://{self.bind_address}:{self.base.action_port}/webhook"
 
     @classmethod
     def from_env(cls, replicas: int | None = None, env: Mapping[str, str] | None = None) -> ProductionConfig:
@@ -68,6 +65,7 @@ class ProductionConfig:
             action_workers=int(env.get("ACTION_WORKERS", "2")),
             events_queue=env.get("EVENTS_QUEUE", "rasa_events"),
             events_exchange=env.get("EVENTS_EXCHANGE", "rasa-exchange"),
+            action_server_url=env.get("ACTION_SERVER_URL", f"http://{bind}:{base.action_port}/webhook"),
         )
 
 

@@ -1,6 +1,7 @@
-"""Entry points of the action server and the web server with production settings: the bind address from
-BIND_ADDRESS and several action-server workers, so one slow database call does not stall every conversation.
-`python -m bot.production.serve actions|web` (the embedded default keeps actions.server and bot.web)."""
+"""Entry points of the servers with production settings, the same on this machine and in Kubernetes
+(deploy/kubernetes/): bind address from BIND_ADDRESS, several action-server workers (one slow database call
+does not stall every conversation), Rasa's arguments from settings.
+`python -m bot.production.serve actions|web|models|rasa` (the embedded default keeps actions.server, bot.web)."""
 
 from __future__ import annotations
 
@@ -29,10 +30,28 @@ def web() -> None:
                                                   workers=1, access_log=False, motd=False)
 
 
+def models() -> None:
+    from bot.production.model_server import main as model_server
+
+    model_server()
+
+
+def rasa() -> None:
+    """One Rasa server on RASA_PORT; its model from RASA_MODEL, else from the endpoints' model server."""
+    from bot.production.config import ProductionConfig
+    from bot.production.services import environment, rasa_arguments
+
+    config = ProductionConfig.from_env(1)
+    arguments = rasa_arguments(config, int(os.environ.get("RASA_PORT", "5005")), os.environ.get("RASA_MODEL"),
+                               os.environ.get("RASA_ENDPOINTS", "endpoints.production.yml"))
+    # the endpoints' separate Redis/RabbitMQ variables, derived from REDIS_URL and AMQP_URL
+    os.execve(sys.executable, [sys.executable, *arguments], environment(config))
+
+
 def main(argv: list[str]) -> None:
-    entry = {"actions": actions, "web": web}.get(argv[0] if argv else "")
+    entry = {"actions": actions, "web": web, "models": models, "rasa": rasa}.get(argv[0] if argv else "")
     if entry is None:
-        raise SystemExit("usage: python -m bot.production.serve actions|web")
+        raise SystemExit("usage: python -m bot.production.serve actions|web|models|rasa")
     entry()
 
 

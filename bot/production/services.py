@@ -45,15 +45,21 @@ def environment(config: ProductionConfig, base: dict[str, str] | None = None) ->
     return env
 
 
-def rasa_service(config: ProductionConfig, index: int, model: str) -> Service:
-    port = config.rasa_ports[index]
-    command = [
-        sys.executable, "-m", "rasa", "run", "--model", model,
-        "--endpoints", "endpoints.production.yml", "--credentials", "credentials.production.yml",
+def rasa_arguments(config: ProductionConfig, port: int, model: str | None,
+                   endpoints: str = "endpoints.production.yml") -> list[str]:
+    """`python -m rasa run ...` without the interpreter; no --model: the endpoints' model server."""
+    return [
+        "-m", "rasa", "run", *(["--model", model] if model else []),
+        "--endpoints", endpoints, "--credentials", "credentials.production.yml",
         "--interface", config.bind_address, "--port", str(port),
         "--enable-api", "--auth-token", config.base.rasa_auth_token,
         "--cors", *config.cors_origins,
     ]
+
+
+def rasa_service(config: ProductionConfig, index: int, model: str) -> Service:
+    port = config.rasa_ports[index]
+    command = [sys.executable, *rasa_arguments(config, port, model)]
     return Service(f"rasa{index + 1}", command, f"http://{config.bind_address}:{port}/")
 
 
