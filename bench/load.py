@@ -1,8 +1,8 @@
 """Concurrent customers against a running deployment (the HAProxy front of `python -m bot run --production`,
 or one Rasa server): FAQ turns in four languages mixed with service requests, for a fixed time.
 
-Each simulated customer replays its message once when it got the technical-problem answer (as a person
-would); a request is counted as filed when the reply showed its reference. Afterwards the database is
+Each simulated customer resends its message once (same `metadata.message_id`, so a turn already processed
+is answered again rather than processed twice) when it got no answer or the technical-problem answer; a request is counted as filed when the reply showed its reference. Afterwards the database is
 searched for every request's unique marker: lost = a reference shown but no row, duplicated = more than
 one row. Used by bench/topology.py (long runs) and tests/production/ (short windows).
 """
@@ -74,9 +74,10 @@ class Customer:
         self.conversation = f"{run_id}-{uuid.uuid4().hex[:12]}"
 
     async def say(self, text: str) -> list[dict[str, Any]]:
-        """One customer message; resent once after a technical-problem answer or no answer."""
+        """One customer message; resent once (same message id) after a technical-problem answer or none."""
+        message_id = uuid.uuid4().hex
         for attempt in (1, 2):
-            replies = await self._post(text)
+            replies = await self._post(text, message_id)
             texts = [r.get("text", "") for r in replies]
             if texts and not any(TECHNICAL in reply_responses(t) for t in texts):
                 self.result.wrong_language += sum(1 for t in texts if t and not any(
@@ -90,9 +91,9 @@ class Customer:
             self.result.unanswered += 1
         return replies
 
-    async def _post(self, text: str) -> list[dict[str, Any]]:
+    async def _post(self, text: str, message_id: str) -> list[dict[str, Any]]:
         body = {"sender": self.conversation, "message": text,
-                "metadata": {"language": self.language, "country": self.country}}
+                "metadata": {"language": self.language, "country": self.country, "message_id": message_id}}
         start = time.perf_counter()
         try:
             async with self.http.post(f"{self.base_url}/webhooks/rest/webhook", json=body) as response:

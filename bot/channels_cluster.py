@@ -20,6 +20,7 @@ from sanic import Blueprint
 from socketio import AsyncRedisManager
 from socketio.asyncio_manager import AsyncManager
 
+from bot.channel_replay import replay_resent_messages
 from bot.channels import RestWithFallback, SocketIOWithFallback, fallback_language
 from bot.locales import resolve_locale
 from bot.render import render
@@ -50,7 +51,7 @@ class ClusterRest(RestWithFallback):
         return "rest"
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        return super().blueprint(answer_on_error(on_new_message))
+        return super().blueprint(answer_on_error(replay_resent_messages(on_new_message)))
 
 
 class LocalFallbackRedisManager(AsyncRedisManager):  # type: ignore[misc]
@@ -103,7 +104,7 @@ class ClusterSocketIO(SocketIOWithFallback):
         )
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        blueprint = super().blueprint(answer_on_error(on_new_message))
+        blueprint = super().blueprint(answer_on_error(replay_resent_messages(on_new_message)))
         sio = self.sio
         assert sio is not None  # set by Rasa's blueprint()
         manager = LocalFallbackRedisManager(self.redis_url, channel=self.redis_channel)

@@ -24,6 +24,7 @@ from bench.deployment import Deployment
 from bench.faults import kill_service
 from bench.load import audit_requests, run_load
 from bot.local_servers import MODEL, TOKEN, http
+from bot.paths import ROOT
 
 NEEDS = {"TEST_DATABASE_URL": "PostgreSQL", "TEST_REDIS_URL": "Redis", "TEST_AMQP_URL": "RabbitMQ"}
 MISSING = [f"{name} ({what})" for name, what in NEEDS.items() if not os.environ.get(name)]
@@ -38,15 +39,23 @@ pytestmark = [
 @pytest.fixture(scope="module")
 def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]:
     running = Deployment(os.environ["TEST_DATABASE_URL"], os.environ["TEST_REDIS_URL"], os.environ["TEST_AMQP_URL"],
-                         tmp_path_factory.mktemp("topology"))
+                         run_dir(tmp_path_factory))
     running.start()
     yield running
     running.stop()
 
 
-def say(url: str, sender: str, text: str, language: str) -> list[dict]:
+def run_dir(factory: pytest.TempPathFactory) -> Path:
+    """Logs kept in var/ (git-ignored): pytest's temporary folders are recycled by later runs."""
+    path = ROOT / "var" / "test-topology" / factory.mktemp("run").name
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def say(url: str, sender: str, text: str, language: str, message_id: str | None = None) -> list[dict]:
+    metadata = {"language": language, **({"message_id": message_id} if message_id else {})}
     status, replies = http("POST", f"{url}/webhooks/rest/webhook",
-                           {"sender": sender, "message": text, "metadata": {"language": language}}, timeout=120)
+                           {"sender": sender, "message": text, "metadata": metadata}, timeout=120)
     assert status == 200, (status, replies)
     return list(replies or [])
 
@@ -68,6 +77,16 @@ def test_rest_turns_are_spread_over_both_servers(deployment: Deployment) -> None
     assert all(after[name] > before[name] for name in after), (before, after)
     # one conversation, both servers: the history is whole wherever it is read
     assert user_texts(deployment.rasa_url(0), sender) == user_texts(deployment.rasa_url(1), sender) == questions
+
+
+def test_a_resent_message_is_answered_again_not_processed_twice(deployment: Deployment) -> None:
+    sender = f"resend-{uuid.uuid4().hex[:8]}"
+    say(deployment.url, sender, "Bitte erstellen Sie eine Serviceanfrage für mich", "de")
+    message_id = uuid.uuid4().hex
+    first = say(deployment.url, sender, '/inform{"request_type":"contract_copy"}', "de", message_id)
+    again = say(deployment.url, sender, '/inform{"request_type":"contract_copy"}', "de", message_id)
+    assert again == first and first
+    assert user_texts(deployment.url, sender).count('/inform{"request_type":"contract_copy"}') == 1
 
 
 def test_socketio_message_sent_through_one_server_reaches_a_widget_on_the_other(deployment: Deployment) -> None:
