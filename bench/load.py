@@ -2,9 +2,10 @@
 or one Rasa server): FAQ turns in four languages mixed with service requests, for a fixed time.
 
 Each simulated customer resends its message once (same `metadata.message_id`, so a turn already processed
-is answered again rather than processed twice) when it got no answer or the technical-problem answer; a request is counted as filed when the reply showed its reference. Afterwards the database is
-searched for every request's unique marker: lost = a reference shown but no row, duplicated = more than
-one row. Used by bench/topology.py (long runs) and tests/production/ (short windows).
+is answered again rather than processed twice) when it got no answer or the technical-problem answer; a
+request is counted as filed when the reply showed its reference. Afterwards the database is searched for
+every request's unique marker: lost = a reference shown but no row, duplicated = more than one row.
+Used by bench/topology.py (long runs) and tests/production/ (short windows).
 """
 
 from __future__ import annotations
