@@ -1,6 +1,6 @@
 """The production topology started as `python -m bot run --production --replicas 2` does, on this machine's
-PostgreSQL, Redis and RabbitMQ behind HAProxy: turns spread over both servers, socket.io messages across
-servers, events into the analytics tables, and a Rasa server killed under load.
+PostgreSQL, Redis and RabbitMQ behind HAProxy: turns spread over both servers, resent messages processed
+once, socket.io messages across servers, events into the analytics tables, a Rasa server killed under load.
 
 The service faults (PostgreSQL, Redis, RabbitMQ) are in test_faults.py; longer runs in bench/topology.py.
 """
@@ -9,61 +9,19 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import shutil
 import time
 import uuid
-from pathlib import Path
-from typing import Iterator
 
-import pytest
 import socketio
 import sqlalchemy as sa
 
 from bench.deployment import Deployment
 from bench.faults import kill_service
-from bench.load import audit_requests, run_load
-from bot.local_servers import MODEL, TOKEN, http
-from bot.paths import ROOT
+from bench.load import run_load
+from bot.local_servers import TOKEN, http
+from tests.production.conftest import REQUIRES, assert_no_customer_left_behind, say, user_texts
 
-NEEDS = {"TEST_DATABASE_URL": "PostgreSQL", "TEST_REDIS_URL": "Redis", "TEST_AMQP_URL": "RabbitMQ"}
-MISSING = [f"{name} ({what})" for name, what in NEEDS.items() if not os.environ.get(name)]
-pytestmark = [
-    pytest.mark.skipif(bool(MISSING), reason=f"not set: {', '.join(MISSING)} (CI sets them)"),
-    pytest.mark.skipif(not MODEL.exists(), reason="no trained model: run `make model` first"),
-    pytest.mark.skipif(not shutil.which("haproxy") and not Path("/usr/sbin/haproxy").exists(),
-                       reason="haproxy is not installed (make run-production installs it)"),
-]
-
-
-@pytest.fixture(scope="module")
-def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]:
-    running = Deployment(os.environ["TEST_DATABASE_URL"], os.environ["TEST_REDIS_URL"], os.environ["TEST_AMQP_URL"],
-                         run_dir(tmp_path_factory))
-    running.start()
-    yield running
-    running.stop()
-
-
-def run_dir(factory: pytest.TempPathFactory) -> Path:
-    """Logs kept in var/ (git-ignored): pytest's temporary folders are recycled by later runs."""
-    path = ROOT / "var" / "test-topology" / factory.mktemp("run").name
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def say(url: str, sender: str, text: str, language: str, message_id: str | None = None) -> list[dict]:
-    metadata = {"language": language, **({"message_id": message_id} if message_id else {})}
-    status, replies = http("POST", f"{url}/webhooks/rest/webhook",
-                           {"sender": sender, "message": text, "metadata": metadata}, timeout=120)
-    assert status == 200, (status, replies)
-    return list(replies or [])
-
-
-def user_texts(url: str, sender: str) -> list[str]:
-    status, tracker = http("GET", f"{url}/conversations/{sender}/tracker?token={TOKEN}", timeout=60)
-    assert status == 200
-    return [e["text"] for e in tracker["events"] if e["event"] == "user"]
+pytestmark = REQUIRES
 
 
 def test_rest_turns_are_spread_over_both_servers(deployment: Deployment) -> None:
@@ -148,13 +106,8 @@ def test_a_killed_rasa_server_is_restarted_and_its_conversations_continue(deploy
         return killed, await load
 
     killed, result = asyncio.run(load_with_kill())
-    summary = result.summary()
-    (deployment.run_dir / "kill_rasa.json").write_text(json.dumps(summary, indent=1))
-    audit = audit_requests(result, deployment.database_url)
-    assert summary["unanswered"] == 0, summary
-    assert summary["form_broken"] == 0 and summary["wrong_language_replies"] == 0, summary
-    assert audit["lost"] == 0 and audit["duplicated"] == 0 and audit["reference_mismatch"] == 0, audit
-    assert summary["turns"] > 0 and summary["requests_started"] > 0
+    outcome = assert_no_customer_left_behind(result, deployment)
+    (deployment.run_dir / "kill_rasa.json").write_text(json.dumps(outcome, indent=1))
     # the supervisor restarted it and the balancer took it back
     deployment.wait_all_up(timeout_s=600)
     assert deployment.pids()["rasa1"] != killed

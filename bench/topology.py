@@ -1,0 +1,128 @@
+"""Load and faults on the local production topology, longer than the tests' windows.
+
+1. Throughput: the same mixed load (FAQ turns in four languages + service requests, CONVERSATIONS
+   customers in parallel for DURATION_S) against the embedded default (`make run`: one Rasa server, SQLite,
+   in-memory lock), the topology with one Rasa server, and with two.
+2. Faults under that load on the two-server topology: a Rasa server killed (SIGKILL) and restarted by the
+   supervisor, PostgreSQL restarted, Redis restarted, RabbitMQ stopped for 30 s.
+
+Loopback only, bounded in time, every service restored in `finally`. Needs TEST_DATABASE_URL,
+TEST_REDIS_URL, TEST_AMQP_URL. Run: python -m bench.topology [--quick]  (results: bench/results/topology.json)
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any, Callable
+
+from bench.common import write_result
+from bench.deployment import Deployment
+from bench.faults import (
+    ensure_postgres,
+    ensure_rabbitmq,
+    ensure_redis,
+    kill_service,
+    restart_postgres,
+    restart_redis,
+    stop_rabbitmq,
+)
+from bench.load import audit_requests, run_load
+from bot.local_servers import Servers
+from bot.paths import VAR_DIR
+
+
+def measure(url: str, database_url: str, conversations: int, duration_s: float,
+            fault: Callable[[], None] | None = None, restore: Callable[[], None] | None = None,
+            fault_after_s: float = 15) -> dict[str, Any]:
+    run_id = f"bench{uuid.uuid4().hex[:6]}"
+
+    async def scenario() -> Any:
+        load = asyncio.create_task(run_load(url, conversations, duration_s, run_id))
+        if fault:
+            await asyncio.sleep(fault_after_s)
+            try:
+                await asyncio.to_thread(fault)
+            finally:
+                if restore:
+                    await asyncio.to_thread(restore)
+        return await load
+
+    result = asyncio.run(scenario())
+    outcome = {**result.summary(), "requests": audit_requests(result, database_url)}
+    print(f"  {outcome['turns_per_s']} turns/s, p50 {outcome['latency']['p50_ms']} ms, "
+          f"p95 {outcome['latency']['p95_ms']} ms, unanswered {outcome['unanswered']}, requests {outcome['requests']}")
+    return outcome
+
+
+def embedded(conversations: int, duration_s: float) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory() as folder:
+        servers = Servers(tracker_store_url=f"sqlite:///{folder}/tracker.db", logs=Path(folder))
+        servers.start()
+        try:
+            return measure(servers.rasa, servers.settings.database_url, conversations, duration_s)
+        finally:
+            servers.stop()
+
+
+def topology(replicas: int, conversations: int, duration_s: float, faults: bool) -> dict[str, Any]:
+    deployment = Deployment(os.environ["TEST_DATABASE_URL"], os.environ["TEST_REDIS_URL"],
+                            os.environ["TEST_AMQP_URL"], VAR_DIR / "bench-topology" / f"r{replicas}-{int(time.time())}",
+                            replicas=replicas)
+    start = time.monotonic()
+    deployment.start()
+    results: dict[str, Any] = {"start_s": round(time.monotonic() - start, 1)}
+    try:
+        print(f"{replicas} Rasa server(s): steady load")
+        results["steady"] = measure(deployment.url, deployment.database_url, conversations, duration_s)
+        results["served_by"] = deployment.served()
+        if faults:
+            def kill() -> None:
+                kill_service(deployment.run_dir, "rasa1")
+
+            def rabbitmq_outage() -> None:
+                stop_rabbitmq()
+                time.sleep(30)
+
+            scenarios: dict[str, tuple[Callable[[], None], Callable[[], None] | None]] = {
+                "rasa_killed": (kill, None),
+                "postgresql_restart": (restart_postgres, ensure_postgres),
+                "redis_restart": (restart_redis, ensure_redis),
+                "rabbitmq_stopped_30s": (rabbitmq_outage, ensure_rabbitmq),
+            }
+            for name, (fault, restore) in scenarios.items():
+                print(f"fault: {name}")
+                results[name] = measure(deployment.url, deployment.database_url, conversations,
+                                        max(duration_s, 60), fault, restore)
+                results[name]["recovered_in_s"] = round(deployment.wait_all_up(), 1)
+    finally:
+        deployment.stop()
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--conversations", type=int, default=32)
+    parser.add_argument("--duration", type=float, default=120)
+    parser.add_argument("--quick", action="store_true", help="shorter windows, no faults")
+    args = parser.parse_args()
+    duration = 45 if args.quick else args.duration
+    results: dict[str, Any] = {"conversations": args.conversations, "duration_s": duration,
+                               "cpus": os.cpu_count(), "load_average_at_start": os.getloadavg()}
+    print("embedded default (make run)")
+    results["embedded_default"] = embedded(args.conversations, duration)
+    results["topology_1_server"] = topology(1, args.conversations, duration, faults=False)
+    results["topology_2_servers"] = topology(2, args.conversations, duration, faults=not args.quick)
+    one, two = results["topology_1_server"]["steady"], results["topology_2_servers"]["steady"]
+    results["two_vs_one_throughput"] = round(two["turns_per_s"] / one["turns_per_s"], 2) if one["turns_per_s"] else None
+    results["load_average_at_end"] = os.getloadavg()
+    print(f"written to {write_result('topology', results)}")
+
+
+if __name__ == "__main__":
+    main()
