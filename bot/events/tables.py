@@ -52,7 +52,7 @@ unanswered = sa.Table(
     sa.Column("asked_at", sa.DateTime(timezone=True), nullable=False),
 )
 escalations = sa.Table(
-    "escalations", metadata,
+    "analytics_escalations", metadata,
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("event_key", sa.String(64), nullable=False, unique=True),
     sa.Column("conversation_id", sa.String(255), nullable=False),

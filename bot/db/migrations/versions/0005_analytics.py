@@ -60,7 +60,7 @@ def upgrade() -> None:
         sa.Column("asked_at", sa.DateTime(timezone=True), nullable=False),
     )
     op.create_table(
-        "escalations",
+        "analytics_escalations",  # "escalations" is the live handoff's table (the console)
         sa.Column("id", sa.Integer(), primary_key=True),
         sa.Column("event_key", sa.String(64), nullable=False, unique=True),
         sa.Column("conversation_id", sa.String(255), nullable=False, index=True),
@@ -73,6 +73,6 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.execute("DROP VIEW analytics_intent_counts")
-    for table in ("escalations", "unanswered_questions", "analytics_messages", "analytics_conversations",
+    for table in ("analytics_escalations", "unanswered_questions", "analytics_messages", "analytics_conversations",
                   "processed_events"):
         op.drop_table(table)
