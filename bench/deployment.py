@@ -45,6 +45,10 @@ class Deployment:
                     "TRACKER_STORE_URL": self.database_url, "REDIS_URL": self.redis_url, "AMQP_URL": self.amqp_url,
                     "EVENTS_QUEUE": f"{self.schema}_events", "EVENTS_EXCHANGE": f"{self.schema}-exchange",
                     "PRODUCTION_RUN_DIR": str(self.run_dir), "RASA_MODEL": str(MODEL), "LOG_LEVEL": "WARNING"}
+        # The load comes from one address at hundreds of messages a minute: the channels' rate limits
+        # (bot.rate_limit) stay out of the way, as in bot.local_servers.
+        self.env.setdefault("RATE_LIMIT_CLIENT", "1000000/60")
+        self.env.setdefault("RATE_LIMIT_CONVERSATION", "10000/60")
 
     @property
     def url(self) -> str:

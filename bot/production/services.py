@@ -40,6 +40,9 @@ def environment(config: ProductionConfig, base: dict[str, str] | None = None) ->
         TICKET_LOCK_LIFETIME=env.get("TICKET_LOCK_LIFETIME", "20"),
         RASA_TELEMETRY_ENABLED="false",  # nothing leaves the machine
     )
+    # Rasa's peer is the balancer: only its X-Forwarded-For names the client (per-address rate limits)
+    env.setdefault("TRUSTED_PROXIES", config.bind_address if config.bind_address not in ("0.0.0.0", "::")
+                   else "127.0.0.1,::1")
     env.update(redis_parts(config.redis_url))
     env.update(amqp_parts(config.amqp_url))
     return env
