@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -25,9 +26,9 @@ REQUIRES = [
 
 
 @pytest.fixture(scope="session")
-def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]:
+def deployment() -> Iterator[Deployment]:
     # logs kept in var/ (git-ignored): pytest's temporary folders are recycled by later runs
-    run_dir = ROOT / "var" / "test-topology" / tmp_path_factory.mktemp("run").name
+    run_dir = ROOT / "var" / "test-topology" / time.strftime("%Y%m%d-%H%M%S")
     running = Deployment(os.environ["TEST_DATABASE_URL"], os.environ["TEST_REDIS_URL"], os.environ["TEST_AMQP_URL"],
                          run_dir)
     running.start()
