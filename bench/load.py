@@ -1,8 +1,8 @@
 """Concurrent customers against a running deployment (the HAProxy front of `python -m bot run --production`,
 or one Rasa server): FAQ turns in four languages mixed with service requests, for a fixed time.
 
-Each simulated customer resends its message once (same `metadata.message_id`, so a turn already processed
-is answered again rather than processed twice) when it got no answer or the technical-problem answer; a
+Each simulated customer resends its message (same `metadata.message_id`, so a turn already processed is
+answered again rather than processed twice) when it got no answer or the technical-problem answer; a
 request is counted as filed when the reply showed its reference. Afterwards the database is searched for
 every request's unique marker: lost = a reference shown but no row, duplicated = more than one row.
 Used by bench/topology.py (long runs) and tests/production/ (short windows).
@@ -43,6 +43,7 @@ FORM_STEPS = [
     ("{details}", "utter_request_summary"),
 ]
 TECHNICAL = "utter_technical_problem"
+RESENDS = 3  # after 1, 2 and 4 s
 
 
 @dataclass
@@ -75,9 +76,13 @@ class Customer:
         self.conversation = f"{run_id}-{uuid.uuid4().hex[:12]}"
 
     async def say(self, text: str) -> list[dict[str, Any]]:
-        """One customer message; resent once (same message id) after a technical-problem answer or none."""
+        """One customer message, resent (same message id) after no answer or the technical-problem answer,
+        up to RESENDS times with growing pauses, as a patient customer would."""
         message_id = uuid.uuid4().hex
-        for attempt in (1, 2):
+        replies: list[dict[str, Any]] = []
+        for attempt in range(RESENDS + 1):
+            if attempt:
+                await asyncio.sleep(2 ** (attempt - 1))
             replies = await self._post(text, message_id)
             texts = [r.get("text", "") for r in replies]
             if texts and not any(TECHNICAL in reply_responses(t) for t in texts):
@@ -86,8 +91,6 @@ class Customer:
                 return replies
             if texts:
                 self.result.technical += 1
-            if attempt == 1:
-                await asyncio.sleep(1.0)
         if not replies:
             self.result.unanswered += 1
         return replies

@@ -45,13 +45,36 @@ def answer_on_error(on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> 
     return handle
 
 
+def fail_turns_on_tracker_store_errors(app: Any) -> None:
+    """Rasa wraps the tracker store in a FailSafeTrackerStore that, on a database error, silently carries
+    on with an empty in-memory tracker: that turn forgets the conversation (language, form) and its events
+    are never saved. With several servers sharing PostgreSQL a failing store must fail the turn instead:
+    the customer gets the technical-problem answer (answer_on_error) and the conversation stays whole.
+    Models loaded later (the model server) get the same store: Agent.load_model passes it on."""
+    from rasa.core.tracker_store import FailSafeTrackerStore
+
+    agent = getattr(app.ctx, "agent", None)
+    store = getattr(agent, "tracker_store", None)
+    if agent is not None and isinstance(store, FailSafeTrackerStore):
+        agent.tracker_store = store._tracker_store
+        if agent.processor is not None:
+            agent.processor.tracker_store = store._tracker_store
+        logger.info("Tracker store errors now fail the turn (no in-memory fallback)")
+
+
 class ClusterRest(RestWithFallback):
     @classmethod
     def name(cls) -> str:
         return "rest"
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        return super().blueprint(answer_on_error(replay_resent_messages(on_new_message)))
+        blueprint = super().blueprint(answer_on_error(replay_resent_messages(on_new_message)))
+
+        @blueprint.listener("after_server_start")
+        async def strict_tracker_store(app: Any, _: Any) -> None:
+            fail_turns_on_tracker_store_errors(app)
+
+        return blueprint
 
 
 class LocalFallbackRedisManager(AsyncRedisManager):  # type: ignore[misc]
