@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import tempfile
 import time
@@ -34,7 +35,7 @@ from bench.faults import (
 )
 from bench.load import audit_requests, run_load
 from bot.local_servers import Servers
-from bot.paths import VAR_DIR
+from bot.paths import ROOT, VAR_DIR
 
 
 def measure(url: str, database_url: str, conversations: int, duration_s: float,
@@ -105,6 +106,44 @@ def topology(replicas: int, conversations: int, duration_s: float, faults: bool)
     return results
 
 
+START, END = "<!-- topology:start -->", "<!-- topology:end -->"
+
+
+def _row(name: str, r: dict[str, Any]) -> str:
+    req = r["requests"]
+    return (f"| {name} | {r['turns_per_s']} | {r['latency']['p50_ms']:.0f} | {r['latency']['p95_ms']:.0f} | "
+            f"{r['unanswered']} | {r['technical_problem_replies']} | {r['form_broken']} | "
+            f"{req['filed_and_confirmed']} | {req['lost']} | {req['duplicated']} |")
+
+
+def render(results: dict[str, Any]) -> str:
+    lines = [f"`python -m bench.topology` on {results['machine']}, {results['conversations']} concurrent "
+             f"customers (FAQ turns in de/ro/nl/es, a quarter filing service requests), "
+             f"{results['duration_s']:.0f} s per run (faults: at least 60 s, fault after 15 s). "
+             f"Load average at start {results['load_average_at_start'][0]:.1f}: other work shared the 2 cores.", "",
+             "| run | turns/s | p50 ms | p95 ms | unanswered | technical answers (resent) | forms broken "
+             "| requests filed | lost | filed twice |", "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+             _row("embedded default (`make run`, 1 server, SQLite)", results["embedded_default"]),
+             _row("topology, 1 Rasa server", results["topology_1_server"]["steady"]),
+             _row("topology, 2 Rasa servers", results["topology_2_servers"]["steady"])]
+    labels = {"rasa_killed": "2 servers, one Rasa killed (SIGKILL) and restarted",
+              "postgresql_restart": "2 servers, PostgreSQL restarted", "redis_restart": "2 servers, Redis restarted",
+              "rabbitmq_stopped_30s": "2 servers, RabbitMQ stopped 30 s"}
+    for key, label in labels.items():
+        if key in results["topology_2_servers"]:
+            lines.append(_row(label, results["topology_2_servers"][key]))
+    lines += ["", f"Two servers / one server throughput: **{results['two_vs_one_throughput']}×**."]
+    return "\n".join(lines)
+
+
+def update_readme(results: dict[str, Any]) -> None:
+    readme = ROOT / "README.md"
+    text = readme.read_text(encoding="utf-8")
+    before, rest = text.split(START, 1)
+    _, after = rest.split(END, 1)
+    readme.write_text(f"{before}{START}\n{render(results)}\n{END}{after}", encoding="utf-8")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--conversations", type=int, default=32)
@@ -121,7 +160,9 @@ def main() -> None:
     one, two = results["topology_1_server"]["steady"], results["topology_2_servers"]["steady"]
     results["two_vs_one_throughput"] = round(two["turns_per_s"] / one["turns_per_s"], 2) if one["turns_per_s"] else None
     results["load_average_at_end"] = os.getloadavg()
-    print(f"written to {write_result('topology', results)}")
+    path = write_result("topology", results)
+    update_readme(json.loads(path.read_text(encoding="utf-8")))
+    print(f"written to {path} and README.md")
 
 
 if __name__ == "__main__":
