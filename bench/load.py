@@ -43,7 +43,7 @@ FORM_STEPS = [
     ("{details}", "utter_request_summary"),
 ]
 TECHNICAL = "utter_technical_problem"
-RESENDS = 3  # after 1, 2 and 4 s
+RESENDS = 4  # after 1, 2, 4 and 8 s
 
 
 @dataclass
@@ -57,6 +57,7 @@ class LoadResult:
     form_broken: int = 0  # the form answered something else than its next step
     requests: dict[str, str] = field(default_factory=dict)  # marker -> reference shown ("" when not filed)
     errors: Counter[str] = field(default_factory=Counter)
+    form_failures: list[str] = field(default_factory=list)  # what a broken form answered instead
 
     def summary(self) -> dict[str, Any]:
         filed = sum(1 for ref in self.requests.values() if ref)
@@ -65,7 +66,7 @@ class LoadResult:
                 "latency": summary_ms(self.latencies), "unanswered": self.unanswered,
                 "technical_problem_replies": self.technical, "wrong_language_replies": self.wrong_language,
                 "form_broken": self.form_broken, "requests_started": len(self.requests),
-                "requests_filed": filed, "errors": dict(self.errors)}
+                "requests_filed": filed, "errors": dict(self.errors), "form_failures": self.form_failures[:20]}
 
 
 class Customer:
@@ -77,7 +78,7 @@ class Customer:
 
     async def say(self, text: str) -> list[dict[str, Any]]:
         """One customer message, resent (same message id) after no answer or the technical-problem answer,
-        up to RESENDS times with growing pauses, as a patient customer would."""
+        up to RESENDS times with growing pauses (15 s in all), as a patient customer would."""
         message_id = uuid.uuid4().hex
         replies: list[dict[str, Any]] = []
         for attempt in range(RESENDS + 1):
@@ -120,20 +121,26 @@ class Customer:
         self.result.requests[marker] = ""
         start, confirm = REQUEST_START[self.language]
         replies = await self.say(start)
-        if not replies or "utter_ask_request_type" not in reply_responses(replies[-1].get("text", "")):
-            self.result.form_broken += 1
+        if not self._as_expected(start, replies, "utter_ask_request_type"):
             return
         values = {"company": f"Load Company {marker[-6:]}", "email": f"{marker}@example.com",
                   "details": f"Signed copy please, reference {marker}."}
         for message, expected in FORM_STEPS:
-            replies = await self.say(values.get(message.strip("{}"), message))
-            if not replies or expected not in reply_responses(replies[-1].get("text", "")):
-                self.result.form_broken += 1
+            text = values.get(message.strip("{}"), message)
+            if not self._as_expected(text, await self.say(text), expected):
                 return
         replies = await self.say(confirm)
         text = " ".join(r.get("text", "") for r in replies)
         if "REQ-" in text:
             self.result.requests[marker] = "REQ-" + text.split("REQ-", 1)[1][:11]
+
+    def _as_expected(self, text: str, replies: list[dict[str, Any]], expected: str) -> bool:
+        got = [sorted(reply_responses(r.get("text", ""))) or [r.get("text", "")[:60]] for r in replies]
+        if replies and expected in reply_responses(replies[-1].get("text", "")):
+            return True
+        self.result.form_broken += 1
+        self.result.form_failures.append(f"{self.conversation} {text!r}: expected {expected}, got {got}")
+        return False
 
 
 def faq_questions() -> dict[str, list[str]]:
