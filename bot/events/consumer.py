@@ -15,6 +15,7 @@ import signal
 from dataclasses import dataclass
 
 import aio_pika
+from aiormq.exceptions import ChannelInvalidStateError
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from bot.db.engine import session_scope
@@ -47,7 +48,8 @@ async def consume(amqp_url: str, queue_name: str, database_url: str | None = Non
     async with connection:
         channel = await connection.channel()
         await channel.set_qos(prefetch_count=100)
-        exchange = await channel.declare_exchange(exchange_name, aio_pika.ExchangeType.FANOUT)
+        # durable, as bot.events.broker declares it: bindings survive a RabbitMQ restart
+        exchange = await channel.declare_exchange(exchange_name, aio_pika.ExchangeType.FANOUT, durable=True)
         queue = await channel.declare_queue(queue_name, durable=True)
         await queue.bind(exchange, "")
         backoff = 1.0
@@ -62,6 +64,8 @@ async def consume(amqp_url: str, queue_name: str, database_url: str | None = Non
                 logger.warning("RabbitMQ connection lost (%s); waiting for it", type(exc).__name__)
                 await asyncio.sleep(1)
                 continue
+            except ChannelInvalidStateError as exc:  # the channel did not come back: start afresh
+                raise ConnectionError(f"RabbitMQ channel closed: {exc}") from exc
             if message is None:
                 if until_idle_s is not None and loop.time() - idle_since >= until_idle_s:
                     break
@@ -85,7 +89,7 @@ async def consume(amqp_url: str, queue_name: str, database_url: str | None = Non
             backoff = 1.0
             try:
                 await message.ack()
-            except (aio_pika.exceptions.AMQPError, ConnectionError) as exc:
+            except (aio_pika.exceptions.AMQPError, ChannelInvalidStateError, ConnectionError) as exc:
                 logger.warning("acknowledgement lost (%s): the event will come again and be skipped", exc)
             if new:
                 counts.recorded += 1

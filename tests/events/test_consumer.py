@@ -24,7 +24,7 @@ async def publish(exchange_name: str, queue_name: str, bodies: list[bytes]) -> N
     connection = await aio_pika.connect_robust(AMQP)
     async with connection:
         channel = await connection.channel()
-        exchange = await channel.declare_exchange(exchange_name, aio_pika.ExchangeType.FANOUT)
+        exchange = await channel.declare_exchange(exchange_name, aio_pika.ExchangeType.FANOUT, durable=True)
         queue = await channel.declare_queue(queue_name, durable=True)
         await queue.bind(exchange, "")
         for body in bodies:
