@@ -105,6 +105,29 @@ class Deployment:
             time.sleep(1)
         return time.monotonic() - start
 
+    def user_event_counts(self, prefix: str) -> tuple[int, int]:
+        """Customer messages of conversations `prefix`-* in the tracker store, and in the analytics that the
+        event consumer built from RabbitMQ: equal once the consumer has caught up, if no event was lost."""
+        engine = sa.create_engine(self.database_url, future=True)
+        try:
+            with engine.connect() as connection:
+                pattern = {"p": f"{prefix}-%"}
+                stored = connection.execute(sa.text(
+                    "SELECT count(*) FROM events WHERE type_name = 'user' AND sender_id LIKE :p"), pattern).scalar_one()
+                counted = connection.execute(sa.text(
+                    "SELECT count(*) FROM analytics_messages WHERE conversation_id LIKE :p"), pattern).scalar_one()
+        finally:
+            engine.dispose()
+        return int(stored), int(counted)
+
+    def wait_for_events(self, prefix: str, timeout_s: float = 120) -> tuple[int, int]:
+        deadline = time.monotonic() + timeout_s
+        stored, counted = self.user_event_counts(prefix)
+        while counted < stored and time.monotonic() < deadline:
+            time.sleep(2)
+            stored, counted = self.user_event_counts(prefix)
+        return stored, counted
+
     def pids(self) -> dict[str, int]:
         return {k: int(v) for k, v in json.loads((self.run_dir / "pids.json").read_text()).items()}
 

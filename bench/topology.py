@@ -55,7 +55,7 @@ def measure(url: str, database_url: str, conversations: int, duration_s: float,
         return await load
 
     result = asyncio.run(scenario())
-    outcome = {**result.summary(), "requests": audit_requests(result, database_url)}
+    outcome = {**result.summary(), "requests": audit_requests(result, database_url), "run_id": run_id}
     print(f"  {outcome['turns_per_s']} turns/s, p50 {outcome['latency']['p50_ms']} ms, "
           f"p95 {outcome['latency']['p95_ms']} ms, unanswered {outcome['unanswered']}, requests {outcome['requests']}")
     return outcome
@@ -101,6 +101,8 @@ def topology(replicas: int, conversations: int, duration_s: float, faults: bool)
                 results[name] = measure(deployment.url, deployment.database_url, conversations,
                                         max(duration_s, 60), fault, restore)
                 results[name]["recovered_in_s"] = round(deployment.wait_all_up(), 1)
+                stored, counted = deployment.wait_for_events(results[name]["run_id"])
+                results[name]["events"] = {"customer_messages_stored": stored, "in_analytics": counted}
     finally:
         deployment.stop()
     return results
@@ -132,7 +134,11 @@ def render(results: dict[str, Any]) -> str:
     for key, label in labels.items():
         if key in results["topology_2_servers"]:
             lines.append(_row(label, results["topology_2_servers"][key]))
-    lines += ["", f"Two servers / one server throughput: **{results['two_vs_one_throughput']}×**."]
+    events = {k: v["events"] for k, v in results["topology_2_servers"].items() if isinstance(v, dict) and "events" in v}
+    lines += ["", f"Two servers / one server throughput: **{results['two_vs_one_throughput']}×**.",
+              "Customer messages stored / counted by the event consumer after each fault: "
+              + ", ".join(f"{labels[k].split(', ', 1)[1]} {v['customer_messages_stored']}/{v['in_analytics']}"
+                          for k, v in events.items()) + "."]
     return "\n".join(lines)
 
 

@@ -12,8 +12,6 @@ import time
 import uuid
 from typing import Callable
 
-import sqlalchemy as sa
-
 from bench.deployment import Deployment
 from bench.faults import ensure_postgres, ensure_rabbitmq, ensure_redis, restart_postgres, restart_redis, stop_rabbitmq
 from bench.load import LoadResult, run_load
@@ -60,25 +58,7 @@ def test_rabbitmq_stopped_for_30_s_under_load_loses_no_event(deployment: Deploym
 
     run_id, result = load_with_fault(deployment, outage, ensure_rabbitmq, duration_s=45, fault_after_s=5)
     outcome = assert_no_customer_left_behind(result, deployment)
-    stored, counted = user_events(deployment, run_id)
-    deadline = time.monotonic() + 120  # the consumer catches up once RabbitMQ is back
-    while counted < stored and time.monotonic() < deadline:
-        time.sleep(2)
-        stored, counted = user_events(deployment, run_id)
+    stored, counted = deployment.wait_for_events(run_id)  # the consumer catches up once RabbitMQ is back
     record(deployment, "rabbitmq_outage", {**outcome, "user_events_in_tracker": stored, "in_analytics": counted})
     assert counted == stored > 0
 
-
-def user_events(deployment: Deployment, run_id: str) -> tuple[int, int]:
-    """Customer messages of this run in the tracker store, and in the analytics built from the events."""
-    engine = sa.create_engine(deployment.database_url, future=True)
-    try:
-        with engine.connect() as connection:
-            pattern = {"p": f"{run_id}-%"}
-            stored = connection.execute(sa.text(
-                "SELECT count(*) FROM events WHERE type_name = 'user' AND sender_id LIKE :p"), pattern).scalar_one()
-            counted = connection.execute(sa.text(
-                "SELECT count(*) FROM analytics_messages WHERE conversation_id LIKE :p"), pattern).scalar_one()
-    finally:
-        engine.dispose()
-    return int(stored), int(counted)
