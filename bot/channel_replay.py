@@ -27,7 +27,8 @@ def client_message_id(message: UserMessage) -> str | None:
 
 
 def earlier_replies(events: list[Any], message_id: str) -> list[dict[str, Any]] | None:
-    """The bot messages that answered the user message `message_id`, or None if it was never processed."""
+    """The bot messages that answered the user message `message_id`, or None if it was never processed;
+    [] when it was processed without a reply (an action timed out): such a message is processed again."""
     for index, event in enumerate(events):
         if isinstance(event, UserUttered) and event.message_id == message_id:
             replies = []
@@ -53,7 +54,7 @@ def replay_resent_messages(on_new_message: Callable[[UserMessage], Awaitable[Any
         async with agent.lock_store.lock(message.sender_id):
             tracker = await agent.tracker_store.retrieve(message.sender_id)
             replies = earlier_replies(list(tracker.events), message_id) if tracker else None
-            if replies is None:
+            if not replies:  # never processed, or it failed without a reply (the customer saw an apology)
                 return await agent.processor.handle_message(message)
         logger.info("Message %s of %s was already processed: replaying its answer", message_id, message.sender_id)
         for reply in replies:
