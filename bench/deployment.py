@@ -41,7 +41,8 @@ class Deployment:
         base = free_port()
         self.rasa_ports = [base + i for i in range(self.replicas)]
         self.env = {**os.environ, **ports, "RASA_BASE_PORT": str(base), "RASA_AUTH_TOKEN": TOKEN,
-                    "ACTION_SERVER_TOKEN": ACTION_TOKEN, "DATABASE_URL": self.database_url,
+                    "ACTION_SERVER_TOKEN": ACTION_TOKEN, "REQUEST_KEY_SECRET": "test-request-key-0123456789abcdef",
+                    "DATABASE_URL": self.database_url,
                     "TRACKER_STORE_URL": self.database_url, "REDIS_URL": self.redis_url, "AMQP_URL": self.amqp_url,
                     "EVENTS_QUEUE": f"{self.schema}_events", "EVENTS_EXCHANGE": f"{self.schema}-exchange",
                     "PRODUCTION_RUN_DIR": str(self.run_dir), "RASA_MODEL": str(MODEL), "LOG_LEVEL": "WARNING"}

@@ -13,14 +13,14 @@ from bot.paths import VAR_DIR
 from bot.production.config import ProductionConfig
 from bot.production.services import environment, services
 from bot.production.supervisor import Supervisor
-from bot.settings import SettingsError, ensure_local_secrets
+from bot.settings import LOCAL_SECRETS, SettingsError, ensure_local_secrets
 
 
 def run_production(replicas: int | None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
     env = dict(os.environ)
-    if not (env.get("RASA_AUTH_TOKEN") and env.get("ACTION_SERVER_TOKEN")):
+    if not all(env.get(name) for name in LOCAL_SECRETS):
         env.update(ensure_local_secrets())  # a local trial run; a real deployment passes its secrets
     try:
         config = ProductionConfig.from_env(replicas, env)

@@ -11,7 +11,7 @@ import pytest
 from bot.production import haproxy
 from bot.production.config import ProductionConfig
 
-TOKENS = {"RASA_AUTH_TOKEN": "r" * 32, "ACTION_SERVER_TOKEN": "a" * 32}
+TOKENS = {"RASA_AUTH_TOKEN": "r" * 32, "ACTION_SERVER_TOKEN": "a" * 32, "REQUEST_KEY_SECRET": "k" * 32}
 
 
 def config(**env: str) -> ProductionConfig:

@@ -2,14 +2,14 @@
 unanswered-questions inbox, escalation history, and the ledger of processed events (idempotency).
 
 Revision ID: 0005
-Revises: 0001
+Revises: 0004_money_bigint
 Create Date: 2026-11-29
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0005"
-down_revision = "0001"
+down_revision = "0004_money_bigint"  # main's head at merge
 branch_labels = None
 depends_on = None
 
