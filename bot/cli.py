@@ -123,9 +123,19 @@ def _privacy(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    if getattr(args, "production", False):
+        from bot.production.run import run_production
+
+        return run_production(args.replicas)
     from bot.runner import run
 
     return run()
+
+
+def _events_consume(args: argparse.Namespace) -> int:
+    from bot.events.consumer import main
+
+    return main()
 
 
 def _content_import(args: argparse.Namespace) -> int:
@@ -184,7 +194,14 @@ COMMANDS: dict[tuple[str, str], tuple[Callable[[argparse.Namespace], int], str]]
     ("privacy", "export"): (_privacy, "print everything held about a person as JSON"),
     ("privacy", "purge"): (_privacy, "delete/anonymise data older than the retention periods (cron-safe)"),
     ("run", "all"): (_run, "start the action server and Rasa on localhost"),
+    ("events", "consume"): (_events_consume, "consume Rasa's RabbitMQ events into the analytics tables"),
 }
+
+
+def _production_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--production", action="store_true",
+                        help="several Rasa servers behind HAProxy on PostgreSQL, Redis and RabbitMQ")
+    parser.add_argument("--replicas", type=int, default=None, help="Rasa servers (default RASA_REPLICAS or 2)")
 
 
 ARGUMENTS: dict[tuple[str, str], Callable[[argparse.ArgumentParser], None]] = {
@@ -202,7 +219,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     by_group: dict[str, argparse._SubParsersAction] = {}
     for (group, command), (handler, help_text) in COMMANDS.items():
         if group not in by_group:
-            by_group[group] = groups.add_parser(group).add_subparsers(dest="command")
+            group_parser = groups.add_parser(group)
+            if group == "run":
+                _production_options(group_parser)
+            by_group[group] = group_parser.add_subparsers(dest="command")
         sub = by_group[group].add_parser(command, help=help_text)
         sub.set_defaults(handler=handler)
         if (group, command) == ("content", "check"):
@@ -211,6 +231,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             from bot.console.users_cli import configure
 
             configure(command, sub)
+        if (group, command) == ("run", "all"):
+            _production_options(sub)
         if (group, command) in ARGUMENTS:
             ARGUMENTS[(group, command)](sub)
         if group == "privacy" and command != "purge":
