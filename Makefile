@@ -13,13 +13,14 @@ export PYTHONDONTWRITEBYTECODE ?= 1
 # Rasa would send telemetry and error reports to its servers: nothing leaves this machine.
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: help install content model run test lint bench lock clean browser
+.PHONY: help install content model run test lint bench bench-topology lock clean browser haproxy run-production
 
 help:
 	@echo "make run    install what is missing, train if no model matches the data, start on localhost"
 	@echo "make test   install what is missing and run every test"
 	@echo "make bench  run the benchmarks in bench/ (results in bench/results/)"
 	@echo "make lint   ruff + mypy"
+	@echo "make run-production  several Rasa servers behind HAProxy on PostgreSQL, Redis, RabbitMQ (REPLICAS=2)"
 
 # A virtualenv with Python 3.10 and exactly the pinned versions; rebuilt when the lock file changes.
 $(STAMP): $(LOCK)
@@ -49,6 +50,13 @@ browser:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "Browser tests need Debian's chromium: sudo apt-get install chromium"; fi; }
 
+# Debian's HAProxy, the load balancer of the production topology (never a home-made proxy).
+haproxy:
+	@command -v haproxy >/dev/null || [ -x /usr/sbin/haproxy ] || { \
+	  if [ "$$(id -u)" = 0 ]; then echo "Installing Debian's haproxy for the production topology ..."; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy >/dev/null; \
+	  else echo "The production topology (and its tests) need Debian's haproxy: sudo apt-get install haproxy"; fi; }
+
 content: install
 	@$(PY) -m bot content check
 
@@ -58,16 +66,24 @@ model: content
 run: model
 	@$(PY) -m bot run
 
+REPLICAS ?= 2
+run-production: model haproxy
+	@$(PY) -m bot run --production --replicas $(REPLICAS)
+
 lint: install
 	$(PY) -m ruff check bot actions tests bench
 	$(PY) -m mypy bot actions
 
-test: model lint browser
+test: model lint browser haproxy
 	@$(PY) -m rasa data validate --domain domain --data data --config config.yml --fail-on-warnings --quiet
 	$(PY) -m pytest
 
 bench: model
 	$(PY) -m bench.run_all
+
+# Load and faults on the production topology (needs TEST_DATABASE_URL, TEST_REDIS_URL, TEST_AMQP_URL).
+bench-topology: model haproxy
+	$(PY) -m bench.topology
 
 # Re-resolve requirements.in and rewrite the lock (review the diff before committing).
 lock: install

@@ -94,6 +94,13 @@ def _quotes_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def _users(name: str) -> Callable[[argparse.Namespace], int]:
+    def handler(args: argparse.Namespace) -> int:
+        from bot.console import users_cli
+
+        return users_cli.run(getattr(users_cli, name), args)
+
+    return handler
 def _privacy(args: argparse.Namespace) -> int:
     import json
 
@@ -114,24 +121,93 @@ def _privacy(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    if getattr(args, "production", False):
+        from bot.production.run import run_production
+
+        return run_production(args.replicas)
     from bot.runner import run
 
     return run()
 
 
+def _events_consume(args: argparse.Namespace) -> int:
+    from bot.events.consumer import main
+
+    return main()
+
+
+def _content_import(args: argparse.Namespace) -> int:
+    from bot.editor.commands import content_import
+
+    return content_import(args)
+
+
+def _lifecycle(name: str) -> Callable[[argparse.Namespace], int]:
+    """A handler of bot.lifecycle.commands, imported only when its command runs (Rasa is slow to import)."""
+
+    def handler(args: argparse.Namespace) -> int:
+        from bot.lifecycle import commands
+
+        return int(getattr(commands, name)(args))
+
+    return handler
+
+
+def _lifecycle_arguments(name: str) -> Callable[[argparse.ArgumentParser], None]:
+    def configure(parser: argparse.ArgumentParser) -> None:
+        from bot.lifecycle import commands
+
+        getattr(commands, name)(parser)
+
+    return configure
+
+
+def _import_arguments(parser: argparse.ArgumentParser) -> None:
+    from bot.editor.commands import import_arguments
+
+    import_arguments(parser)
+
+
 COMMANDS: dict[tuple[str, str], tuple[Callable[[argparse.Namespace], int], str]] = {
     ("content", "check"): (_content_check, "validate locales/ and build domain/responses.yml"),
     ("content", "build"): (_content_build, "build domain/responses.yml without checking"),
+    ("content", "import"): (_content_import, "compare an updated FAQ page with the content; --apply writes it"),
     ("model", "path"): (_model_fingerprint, "print the model path matching the current inputs"),
     ("model", "ensure"): (_model_ensure, "train unless a model matches the current inputs"),
+    ("model", "train"): (_lifecycle("model_train"), "train with progress and the time taken"),
+    ("model", "evaluate"): (_lifecycle("model_evaluate"), "accuracy per language, confusions, regressions: HTML report"),
+    ("model", "list"): (_lifecycle("model_list"), "published versions, the serving one, trained models and their scores"),
+    ("model", "publish"): (_lifecycle("model_publish"), "check a version's quality, put it on every Rasa server"),
+    ("model", "rollback"): (_lifecycle("model_rollback"), "back to the previously published version"),
+    ("model", "serve"): (_lifecycle("model_serve"), "the model server Rasa pulls the published version from"),
     ("secrets", "ensure"): (_secrets_ensure, "create var/secrets.env with local tokens if missing"),
     ("db", "migrate"): (_db_migrate, "apply the database migrations (DATABASE_URL)"),
     ("db", "seed"): (_db_seed, "load the clearly marked DEMO renewal quotes"),
     ("quotes", "import"): (_quotes_import, "import renewal quotes from a CSV export (all or nothing)"),
+    ("users", "add"): (_users("add"), "create a console account (agent, editor, admin)"),
+    ("users", "list"): (_users("list_users"), "list the console accounts"),
+    ("users", "disable"): (_users("disable"), "disable an account and end its sessions"),
+    ("users", "password"): (_users("password"), "set a new password and end the account's sessions"),
     ("privacy", "erase"): (_privacy, "erase a person's data everywhere (tracker, requests, ...)"),
     ("privacy", "export"): (_privacy, "print everything held about a person as JSON"),
     ("privacy", "purge"): (_privacy, "delete/anonymise data older than the retention periods (cron-safe)"),
     ("run", "all"): (_run, "start the action server and Rasa on localhost"),
+    ("events", "consume"): (_events_consume, "consume Rasa's RabbitMQ events into the analytics tables"),
+}
+
+
+def _production_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--production", action="store_true",
+                        help="several Rasa servers behind HAProxy on PostgreSQL, Redis and RabbitMQ")
+    parser.add_argument("--replicas", type=int, default=None, help="Rasa servers (default RASA_REPLICAS or 2)")
+
+
+ARGUMENTS: dict[tuple[str, str], Callable[[argparse.ArgumentParser], None]] = {
+    ("content", "import"): _import_arguments,
+    ("model", "train"): _lifecycle_arguments("train_arguments"),
+    ("model", "evaluate"): _lifecycle_arguments("evaluate_arguments"),
+    ("model", "publish"): _lifecycle_arguments("publish_arguments"),
+    ("model", "serve"): _lifecycle_arguments("serve_arguments"),
 }
 
 
@@ -141,11 +217,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     by_group: dict[str, argparse._SubParsersAction] = {}
     for (group, command), (handler, help_text) in COMMANDS.items():
         if group not in by_group:
-            by_group[group] = groups.add_parser(group).add_subparsers(dest="command")
+            group_parser = groups.add_parser(group)
+            if group == "run":
+                _production_options(group_parser)
+            by_group[group] = group_parser.add_subparsers(dest="command")
         sub = by_group[group].add_parser(command, help=help_text)
         sub.set_defaults(handler=handler)
         if (group, command) == ("content", "check"):
             sub.add_argument("--gaps", action="store_true", help="also list content gaps")
+        if group == "users":
+            from bot.console.users_cli import configure
+
+            configure(command, sub)
+        if (group, command) == ("run", "all"):
+            _production_options(sub)
+        if (group, command) in ARGUMENTS:
+            ARGUMENTS[(group, command)](sub)
         if group == "privacy" and command != "purge":
             who = sub.add_mutually_exclusive_group(required=True)
             who.add_argument("--conversation", help="conversation (sender) id")

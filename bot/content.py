@@ -15,6 +15,8 @@ from typing import Any, Iterable, Mapping
 import yaml
 
 from bot import SUPPORTED_LANGUAGES, formatting
+from bot.editor import data_quality
+from bot.editor.nlu_data import training_examples
 from bot.locales import Locale, load_catalog, load_locales
 from bot.paths import ACTIONS_DIR, DATA_DIR, DOMAIN_DIR, GENERATED_RESPONSES, LOCALES_DIR
 
@@ -32,7 +34,8 @@ class Problem:
     locale: str
     response: str
     message: str
-    # "error" fails the check; "gap" is content an editor should fill; "unused" is catalogued but unused
+    # "error" fails the check; "gap" is content an editor should fill; "unused" is catalogued but unused;
+    # "warning" is training data or facts an editor should look at (bot.editor.data_quality)
     severity: str = "error"
 
     def __str__(self) -> str:
@@ -199,6 +202,9 @@ def check(locales_dir: Path = LOCALES_DIR, root: Path | None = None) -> list[Pro
     for name in catalog["responses"]:
         if name not in used:
             problems.append(Problem("*", name, "in catalog.yml but not used by any rule, story or action", "unused"))
+    examples = training_examples(DATA_DIR if root is None else root / "data")
+    for finding in data_quality.check(examples, locales.values()):
+        problems.append(Problem(finding.where, finding.subject, finding.message, finding.severity))
     return problems
 
 

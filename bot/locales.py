@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import os
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -58,10 +60,33 @@ def load_locales(locales_dir: Path = LOCALES_DIR) -> dict[str, Locale]:
     return locales
 
 
-@lru_cache(maxsize=1)
+@lru_cache(maxsize=4)
+def _locales_in(folder: str) -> dict[str, Locale]:
+    return load_locales(Path(folder))
+
+
+@lru_cache(maxsize=8)
+def _published_folder(state: str, modified_ns: int) -> str | None:
+    current = (json.loads(Path(state).read_text(encoding="utf-8")) or {}).get("current")
+    return str(Path(state).parent / current / "locales") if current else None
+
+
 def cached_locales() -> dict[str, Locale]:
-    """Locales loaded once per process (the action server's view of the content)."""
-    return load_locales()
+    """Locales loaded once per process (the action server's view of the content).
+
+    With PUBLISHED_CONTENT naming the registry's published.json (`make run` sets it), the published
+    version's copy of locales/ is used, and a publish or rollback is followed without a restart: the file's
+    modification time is checked on every call (one stat), each version's content loaded once.
+    """
+    state = os.environ.get("PUBLISHED_CONTENT")
+    if state:
+        try:
+            folder = _published_folder(state, Path(state).stat().st_mtime_ns)
+        except (OSError, ValueError):
+            folder = None
+        if folder and Path(folder).is_dir():
+            return _locales_in(folder)
+    return _locales_in(str(LOCALES_DIR))
 
 
 def default_locale(language: str, locales: Mapping[str, Locale]) -> Locale:

@@ -29,6 +29,8 @@ def service_env(settings: Settings, base: dict[str, str] | None = None) -> dict[
         ACTION_SERVER_URL=settings.action_server_url,
         TRACKER_STORE_URL=settings.tracker_store_url,
         DATABASE_URL=settings.database_url,
+        # The handoff's live events: Redis in production, else the hub in the web server (bot.handoff.bus).
+        EVENT_BUS_URL=env.get("EVENT_BUS_URL") or f"http://127.0.0.1:{settings.web_port}/internal/bus",
         PYTHONPATH=str(ROOT) + os.pathsep + env.get("PYTHONPATH", ""),
         TF_CPP_MIN_LOG_LEVEL=env.get("TF_CPP_MIN_LOG_LEVEL", "2"),
         SQLALCHEMY_SILENCE_UBER_WARNING="1",
@@ -60,12 +62,19 @@ def web_command() -> list[str]:
     return [sys.executable, "-m", "bot.web"]
 
 
-def supervised_children(settings: Settings, model: str) -> list[Child]:
-    """The embedded default's processes, each with the URL that says it is up."""
-    return [
+def supervised_children(settings: Settings, model: str, endpoints: str = "endpoints.yml",
+                        model_server_port: str | None = None) -> list[Child]:
+    """The embedded default's processes, each with the URL that says it is up; with a model server port,
+    the model server Rasa pulls the published version from (bot.lifecycle.serving) comes first."""
+    children = []
+    if model_server_port:
+        from bot.lifecycle.serving import model_server_command
+
+        children.append(Child("model server", model_server_command(), f"http://127.0.0.1:{model_server_port}/health"))
+    return children + [
         Child("action server", action_command(), f"http://127.0.0.1:{settings.action_port}/health"),
         Child("web server", web_command(), f"http://127.0.0.1:{settings.web_port}/widget/config.json"),
-        Child("Rasa", rasa_command(settings, model), f"http://127.0.0.1:{settings.rasa_port}/"),
+        Child("Rasa", rasa_command(settings, model, endpoints), f"http://127.0.0.1:{settings.rasa_port}/"),
     ]
 
 
@@ -102,7 +111,13 @@ def run() -> int:
     prepare_database(settings)
     if generated:
         print(f"Using local tokens from {SECRETS_FILE.relative_to(ROOT)} (set RASA_AUTH_TOKEN to override).")
-    supervisor = Supervisor(supervised_children(settings, str(model)), cwd=ROOT, env=service_env(settings, env))
+    from bot.lifecycle import serving
+
+    published = serving.prepare(model, env)  # Rasa pulls the published version from the model server
+    print(published.note)
+    children = supervised_children(settings, str(published.version.model), str(published.endpoints),
+                                   published.env["MODEL_SERVER_PORT"])
+    supervisor = Supervisor(children, cwd=ROOT, env={**service_env(settings, env), **published.env})
     supervisor.start_all()
 
     def stop(*_: object) -> None:
@@ -116,6 +131,7 @@ def run() -> int:
         base = f"http://127.0.0.1:{settings.rasa_port}"
         print("\nThe assistant is running:")
         print(f"  Chat page:    http://127.0.0.1:{settings.web_port}/   (embed: /embed-example.html)")
+        print(f"  Console:      http://127.0.0.1:{settings.web_port}/console/   (accounts: python -m bot users add)")
         print(f"  REST webhook: POST {base}/webhooks/rest/webhook  {{\"sender\": \"...\", \"message\": \"...\"}}")
         print(f"  HTTP API:     {base}/model/parse?token=...   (token in {SECRETS_FILE.relative_to(ROOT)})")
         print("A part that crashes is restarted (with back-off) and logged. Press Ctrl-C to stop.", flush=True)

@@ -22,6 +22,9 @@ class UrlSQLTrackerStore(SQLTrackerStore):
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
         kwargs.pop("dialect", None)
         super().__init__(domain=domain, dialect=url.get_backend_name(), host=host, **kwargs)
+        # Rasa creates the engine without pre-ping: after a PostgreSQL restart every pooled connection would
+        # fail one turn each. SQLAlchemy 1.4 keeps the flag on the pool; checking it costs one SELECT 1.
+        self.engine.pool._pre_ping = True
 
     @staticmethod
     def get_db_url(  # type: ignore[override]

@@ -48,7 +48,10 @@ def test_production_endpoints_use_the_redis_lock_store(monkeypatch: pytest.Monke
     redis = urlparse(os.environ["TEST_REDIS_URL"])
     for name, value in {"REDIS_HOST": redis.hostname or "127.0.0.1", "REDIS_PORT": str(redis.port or 6379),
                         "REDIS_DB": (redis.path or "/0").lstrip("/") or "0", "ACTION_SERVER_URL": "http://x",
-                        "ACTION_SERVER_TOKEN": "t" * 32, "TRACKER_STORE_URL": "sqlite://"}.items():
+                        "ACTION_SERVER_TOKEN": "t" * 32, "TRACKER_STORE_URL": "sqlite://", "REDIS_PASSWORD": "",
+                        "AMQP_URL": "amqp://guest:guest@127.0.0.1:5672/%2F", "AMQP_PORT": "5672", "AMQP_USER": "guest",
+                        "AMQP_PASSWORD": "guest", "EVENTS_QUEUE": "rasa_events",
+                        "EVENTS_EXCHANGE": "rasa-exchange"}.items():
         monkeypatch.setenv(name, value)
     store = LockStore.create(read_endpoint_config(str(ROOT / "endpoints.production.yml"), "lock_store"))
     assert isinstance(store, RedisLockStore)
