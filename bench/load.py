@@ -87,14 +87,19 @@ class Customer:
             replies = await self._post(text, message_id)
             texts = [r.get("text", "") for r in replies]
             if texts and not any(TECHNICAL in reply_responses(t) for t in texts):
-                self.result.wrong_language += sum(1 for t in texts if t and not any(
-                    code.startswith(self.language) for code in reply_locales(t)))
+                self.result.wrong_language += sum(1 for t in texts if t and not self._in_language(t))
                 return replies
             if texts:
                 self.result.technical += 1
         if not replies:
             self.result.unanswered += 1
         return replies
+
+    def _in_language(self, text: str) -> bool:
+        """The reply, or the locale note the NLG puts before a fallback answer (bot.locale_note), is in the
+        customer's language."""
+        parts = [text, *text.split("\n\n", 1)]
+        return any(code.startswith(self.language) for part in parts for code in reply_locales(part))
 
     async def _post(self, text: str, message_id: str) -> list[dict[str, Any]]:
         body = {"sender": self.conversation, "message": text,
