@@ -37,14 +37,6 @@ def latest_user_text(tracker: Tracker) -> str:
     return str(tracker.latest_message.get("text") or "")
 
 
-def events_since_previous_user_message(tracker: Tracker) -> List[Dict[str, Any]]:
-    """Events between the previous customer message and the latest one."""
-    user_indexes = [i for i, e in enumerate(tracker.events) if e.get("event") == "user"]
-    if len(user_indexes) < 2:
-        return []
-    return tracker.events[user_indexes[-2] + 1 : user_indexes[-1]]
-
-
 def say(
     dispatcher: CollectingDispatcher,
     tracker: Tracker,

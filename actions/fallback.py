@@ -8,7 +8,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import conversation_locale, events_since_previous_user_message, say, topic_button
+from actions.common import conversation_locale, say, topic_button
+from actions.misses import previous_turns_missed
 
 MAX_TOPIC_BUTTONS = 3
 # Intents that are not topics a customer could have meant.
@@ -54,11 +55,7 @@ class ActionClarify(Action):
             say(dispatcher, tracker, _KIND_RESPONSES[kind])
             return []
 
-        missed_before = any(
-            e.get("event") == "action" and e.get("name") == self.name()
-            for e in events_since_previous_user_message(tracker)
-        )
-        if missed_before:
+        if previous_turns_missed(tracker):
             say(dispatcher, tracker, "utter_offer_human")
             return []
 

@@ -11,13 +11,13 @@ from rasa_sdk.types import DomainDict
 
 from actions.common import conversation_locale, say
 from bot import formatting
-from bot.hours import Schedule, status
+from bot.hours import Schedule, current_time, status
 
 Clock = Callable[[], dt.datetime]
 
 
 def utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return current_time()
 
 
 class ActionSupportHours(Action):

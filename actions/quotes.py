@@ -16,10 +16,12 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from actions.common import conversation_locale, label, say
 from actions.forms import FORM_CANCELLED, AskSlot, LocalizedFormValidation
+from actions.handoff import escalate, left_form
 from bot import formatting
 from bot.db.engine import session_scope
 from bot.db.models import RenewalQuote
 from bot.db.repository import find_quote, is_expired
+from bot.hours import current_time
 from bot.locales import Locale
 from bot.rate_limit import Rate, SlidingWindowLimiter
 from bot.requests import parse_customer_number, parse_quote_number
@@ -78,8 +80,10 @@ def _find(quote_number: str, customer_number: str) -> RenewalQuote | None:
 class ActionLookupQuote(Action):
     """The clock is injectable for tests of expiry."""
 
-    def __init__(self, today: Callable[[], dt.date] = dt.date.today) -> None:
+    def __init__(self, today: Callable[[], dt.date] = dt.date.today,
+                 clock: Callable[[], dt.datetime] = current_time) -> None:
         self._today = today
+        self._clock = clock  # support hours, when the lookup limit escalates
 
     def name(self) -> str:
         return "action_lookup_quote"
@@ -89,7 +93,7 @@ class ActionLookupQuote(Action):
         reset = [SlotSet("quote_number", None), SlotSet("customer_number", None), SlotSet(FORM_CANCELLED, None)]
         if tracker.get_slot(FORM_CANCELLED):
             say(dispatcher, tracker, "utter_no_problem")
-            return reset
+            return reset + await left_form(dispatcher, tracker, "quote_lookup_form", self._clock)
         quote_number, customer_number = tracker.get_slot("quote_number"), tracker.get_slot("customer_number")
         if not quote_number or not customer_number:
             say(dispatcher, tracker, "utter_anything_else")
@@ -99,7 +103,7 @@ class ActionLookupQuote(Action):
         client = str((tracker.latest_message.get("metadata") or {}).get("client_key") or "")
         if attempts > MAX_LOOKUPS_PER_CONVERSATION or (client and not CLIENT_LOOKUPS.allow(client)):
             say(dispatcher, tracker, "utter_quote_too_many_attempts")
-            return reset
+            return reset + await escalate(dispatcher, tracker, "quote_lookup_limit", self._clock)
         locale = conversation_locale(tracker)
         try:
             quote = await asyncio.to_thread(_find, str(quote_number), str(customer_number))

@@ -14,6 +14,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from actions.common import conversation_locale, label, say
 from actions.forms import FORM_CANCELLED, AskSlot, LocalizedFormValidation, slot_text
+from actions.handoff import left_form
+from actions.topics import REQUEST_TYPE_AFTER_FAQ, last_faq_topic
 from bot import formatting
 from bot.db.engine import session_scope
 from bot.db.repository import NewRequest, file_request
@@ -32,15 +34,7 @@ from bot.requests import (
 logger = logging.getLogger(__name__)
 FORM_SLOTS = ("request_type", "contract_number", "company", "contact_name", "email", "details")
 # Slots a new request starts without; contact data stays known for the rest of the conversation.
-PER_REQUEST_SLOTS = ("request_type", "details", FORM_CANCELLED)
-# The FAQ answer a customer read before asking to file a request says what the request is about.
-REQUEST_TYPE_AFTER_FAQ = {
-    "faq/contract_copy": "contract_copy",
-    "faq/terminate_software_license": "software_license_termination",
-    "faq/terminate_maintenance_contract": "maintenance_termination",
-    "faq/activate_servicepac": "servicepac_registration",
-    "faq/maintenance_contract_contact": "quote_question",
-}
+PER_REQUEST_SLOTS = ("request_type", "details", FORM_CANCELLED, "request_topic")
 SUMMARY_DETAILS_CHARS = 300
 
 
@@ -56,17 +50,6 @@ def request_type_from_text(text: str) -> str | None:
     return None
 
 
-def last_faq_topic(tracker: Tracker) -> str | None:
-    for event in reversed(tracker.events):
-        if event.get("event") == "user":
-            selector = ((event.get("parse_data") or {}).get("response_selector") or {}).get("default") or {}
-            key = (selector.get("response") or {}).get("intent_response_key")
-            intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
-            if intent == "faq" and key:
-                return str(key)
-    return None
-
-
 class ValidateServiceRequestForm(LocalizedFormValidation):
     def name(self) -> str:
         return "validate_service_request_form"
@@ -76,6 +59,8 @@ class ValidateServiceRequestForm(LocalizedFormValidation):
     ) -> Dict[str, Any]:
         if tracker.get_slot("request_type") or tracker.get_slot("requested_slot"):
             return {}
+        if tracker.get_slot("request_topic"):  # offered when no colleague could take over (actions.handoff)
+            return {"request_type": tracker.get_slot("request_topic")}
         topic = last_faq_topic(tracker)
         return {"request_type": REQUEST_TYPE_AFTER_FAQ[topic]} if topic in REQUEST_TYPE_AFTER_FAQ else {}
 
@@ -157,7 +142,7 @@ class ActionRequestSummary(Action):
                   domain: DomainDict) -> List[Dict[str, Any]]:
         if tracker.get_slot(FORM_CANCELLED) or any(not slot_text(tracker, s) for s in FORM_SLOTS):
             say(dispatcher, tracker, "utter_request_cancelled")
-            return reset_request()
+            return reset_request() + await left_form(dispatcher, tracker, "service_request_form")
         locale = conversation_locale(tracker)
         details = str(tracker.get_slot("details"))
         if len(details) > SUMMARY_DETAILS_CHARS:
@@ -216,4 +201,4 @@ class ActionCancelRequest(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[Dict[str, Any]]:
         say(dispatcher, tracker, "utter_request_cancelled")
-        return reset_request()
+        return reset_request() + await left_form(dispatcher, tracker, "service_request_form")

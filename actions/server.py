@@ -16,7 +16,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse, json
 
 from bot.http_limits import limit_request_size
-from bot.settings import check_secret
+from bot.settings import check_secret, clock_override
 
 logger = logging.getLogger(__name__)
 PUBLIC_PATHS = {"/health"}
@@ -47,6 +47,7 @@ def create_authenticated_app(token: str) -> Sanic:
 def main() -> None:
     logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"))
     port = int(os.environ.get("ACTION_PORT", "5055"))
+    clock_override()  # a test clock in production is refused at start, not on a customer's turn
     app = create_authenticated_app(os.environ.get("ACTION_SERVER_TOKEN", ""))
     app.run(host="127.0.0.1", port=port, workers=1, access_log=False, motd=False)
 

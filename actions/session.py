@@ -4,16 +4,25 @@ Rasa 3.6 carries either every slot into a new session or none. This `action_sess
 the slots that say nothing about the person - the conversation's language and country, and the count of
 quote lookups (so a new session does not reset that limit) - and drops names, e-mails, companies,
 contract, customer and quote numbers and request details.
+A conversation that waits for or is with a colleague stays paused: a new session (after 60 idle minutes)
+would otherwise resume the assistant in the middle of a live handoff.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any, Dict, List
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
+from rasa_sdk.events import ActionExecuted, ConversationPaused, EventType, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.db.engine import session_scope
+from bot.handoff import service
+
+logger = logging.getLogger(__name__)
 
 CARRIED_SLOTS = ("language", "country", "page_language", "page_country", "quote_attempts")
 
@@ -29,5 +38,11 @@ class ActionSessionStart(Action):
         if (domain.get("session_config") or {}).get("carry_over_slots_to_new_session", True):
             events += [SlotSet(name, tracker.get_slot(name)) for name in CARRIED_SLOTS
                        if tracker.get_slot(name) is not None]
+        try:
+            with session_scope() as session:
+                if service.active_escalation(session, tracker.sender_id) is not None:
+                    events.append(ConversationPaused())
+        except SQLAlchemyError:
+            logger.exception("Could not check %s for an open escalation", tracker.sender_id)
         events.append(ActionExecuted("action_listen"))
         return events

@@ -1,4 +1,5 @@
-"""Customer channels with one guarantee: every customer message gets an answer.
+"""Customer channels with one guarantee: every customer message gets an answer - except while a colleague
+has the conversation (bot.handoff.channel): then Rasa is paused and the silence is intended.
 
 When a turn produced no message at all - the action server is down or timed out, an action failed - the
 customer gets the localized "technical problem" answer with the country's phone or online channel,
@@ -17,13 +18,14 @@ import json
 import logging
 from typing import Any, Awaitable, Callable
 
-from rasa.core.channels.channel import UserMessage
+from rasa.core.channels.channel import OutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
 from rasa.core.channels.socketio import SocketIOInput
 from sanic import Blueprint
 from sanic.request import Request
 
 from bot import SUPPORTED_LANGUAGES
+from bot.handoff.channel import HandoffSocketIOOutput, add_handoff_routes, handle_paused_turn
 from bot.limits import MAX_MESSAGE_CHARS, MAX_REQUEST_BYTES, TRUNCATED_FROM, cut
 from bot.locales import resolve_locale
 from bot.rate_limit import channel_limits, client_address
@@ -105,9 +107,11 @@ def with_fallback(on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Ca
             await original(recipient_id, response)
 
         output.send_response = counting  # type: ignore[method-assign]
+        # Before Rasa's turn (NLU takes a while): the colleague sees the message at once.
+        with_colleague = await handle_paused_turn(message.sender_id or "", message.text or "")
         result = await on_new_message(message)
         output.send_response = original  # type: ignore[method-assign]
-        if not sent:
+        if not sent and not with_colleague:
             logger.warning("Turn of %s produced no reply; sending the technical-problem answer", message.sender_id)
             await send_localized(message, "utter_technical_problem")
         return result
@@ -157,7 +161,14 @@ class SocketIOWithFallback(SocketIOInput):
         if self.sio is not None:  # engine.io's cap on one packet: the same as the Rasa server's request cap
             self.sio.eio.max_http_buffer_size = MAX_REQUEST_BYTES
             self._add_client_address()
+        add_handoff_routes(blueprint, self)
         return cap_request_size(blueprint)
+
+    def get_output_channel(self) -> OutputChannel | None:
+        """For messages pushed through Rasa's HTTP API (agents' replies): they carry the agent's name."""
+        if self.sio is None:
+            return super().get_output_channel()
+        return HandoffSocketIOOutput(self.sio, self.bot_message_evt)
 
     def _add_client_address(self) -> None:
         """Wraps Rasa's message handler: the message's metadata gets the connection's client address."""

@@ -94,6 +94,15 @@ def _quotes_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def _users(name: str) -> Callable[[argparse.Namespace], int]:
+    def handler(args: argparse.Namespace) -> int:
+        from bot.console import users_cli
+
+        return users_cli.run(getattr(users_cli, name), args)
+
+    return handler
+
+
 def _privacy(args: argparse.Namespace) -> int:
     import json
 
@@ -177,6 +186,10 @@ COMMANDS: dict[tuple[str, str], tuple[Callable[[argparse.Namespace], int], str]]
     ("db", "migrate"): (_db_migrate, "apply the database migrations (DATABASE_URL)"),
     ("db", "seed"): (_db_seed, "load the clearly marked DEMO renewal quotes"),
     ("quotes", "import"): (_quotes_import, "import renewal quotes from a CSV export (all or nothing)"),
+    ("users", "add"): (_users("add"), "create a console account (agent, editor, admin)"),
+    ("users", "list"): (_users("list_users"), "list the console accounts"),
+    ("users", "disable"): (_users("disable"), "disable an account and end its sessions"),
+    ("users", "password"): (_users("password"), "set a new password and end the account's sessions"),
     ("privacy", "erase"): (_privacy, "erase a person's data everywhere (tracker, requests, ...)"),
     ("privacy", "export"): (_privacy, "print everything held about a person as JSON"),
     ("privacy", "purge"): (_privacy, "delete/anonymise data older than the retention periods (cron-safe)"),
@@ -214,6 +227,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         sub.set_defaults(handler=handler)
         if (group, command) == ("content", "check"):
             sub.add_argument("--gaps", action="store_true", help="also list content gaps")
+        if group == "users":
+            from bot.console.users_cli import configure
+
+            configure(command, sub)
         if (group, command) == ("run", "all"):
             _production_options(sub)
         if (group, command) in ARGUMENTS:

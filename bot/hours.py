@@ -98,3 +98,16 @@ def status(schedule: Schedule, now: dt.datetime) -> HoursStatus:
         if opens > local:
             return HoursStatus(False, None, opens, definite=not in_uncertain_band)
     return HoursStatus(False, None, None, definite=False)
+
+
+def current_time() -> dt.datetime:
+    """Now (aware), or the test clock of CLOCK_OVERRIDE outside production (bot.settings.clock_override)."""
+    from bot.settings import clock_override
+
+    return clock_override() or dt.datetime.now(dt.timezone.utc)
+
+
+def locale_status(facts: Mapping[str, Any], timezone: str, now: dt.datetime) -> HoursStatus | None:
+    """Open/closed for a locale's facts; None when its content gives no support hours."""
+    hours = facts.get("support_hours")
+    return status(Schedule.from_facts(hours, timezone), now) if hours else None

@@ -103,7 +103,7 @@ class Servers:
     def actions(self) -> str:
         return f"http://127.0.0.1:{self.settings.action_port}"
 
-    def start(self, which: tuple[str, ...] = ("actions", "rasa"), timeout: float = 240) -> None:
+    def start(self, which: tuple[str, ...] = ("actions", "rasa"), timeout: float = 600) -> None:
         from bot.runner import prepare_database
 
         if "actions" in which:

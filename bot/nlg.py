@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any, Dict
 
 from rasa.core.nlg.response import TemplatedNaturalLanguageGenerator
+from rasa.shared.constants import INTENT_MESSAGE_PREFIX
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import BotUttered, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
@@ -19,6 +20,7 @@ from rasa.utils.endpoints import EndpointConfig
 
 from bot.locale_note import note_due, note_text, with_note
 from bot.locales import resolve_locale
+from bot.nlu.conversation_language import slot_updates
 
 DEFAULT_ACTION_TIMEOUT_S = 10
 
@@ -52,6 +54,7 @@ class LocaleAwareNLG(TemplatedNaturalLanguageGenerator):
         **kwargs: Any,
     ) -> Dict[str, Any] | None:
         slots = tracker.current_slot_values()
+        slots.update(_payload_language_updates(tracker, slots))
         language = slots.get("language")
         if not language and tracker.latest_message is not None:
             language = tracker.latest_message.parse_data.get("language")  # type: ignore[misc]
@@ -62,6 +65,17 @@ class LocaleAwareNLG(TemplatedNaturalLanguageGenerator):
         if response and response.get("text") and note_due(_since_user_message(tracker)):
             response["text"] = with_note(response["text"], note_text(language, country))
         return response
+
+
+def _payload_language_updates(tracker: DialogueStateTracker, slots: Dict[str, Any]) -> Dict[str, Any]:
+    """A button payload ("/greet" after the widget's language picker) skips the NLU pipeline, so the
+    ConversationLanguage component never saw its metadata: decide here for this reply (the slots follow
+    with the customer's next typed message, which carries the same metadata)."""
+    latest = tracker.latest_message
+    if latest is None or not str(latest.text or "").startswith(INTENT_MESSAGE_PREFIX):
+        return {}
+    parse_data = {"text": latest.text, "intent": latest.intent}
+    return slot_updates(slots, tracker.active_loop_name, parse_data, latest.metadata or {})
 
 
 def _since_user_message(tracker: DialogueStateTracker) -> list[tuple[str, str | None]]:

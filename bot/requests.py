@@ -104,3 +104,12 @@ def parse_name(text: str) -> str | None:
     """A company or person name: plain text with at least one letter, at most 120 characters."""
     value = clean_text(text, MAX_NAME_CHARS)
     return value if value and _LETTER.search(value) else None
+
+
+_REFERENCE = re.compile(r"\bREQ[\s-]?(\d{4})[\s-]?(\d{6,9})\b")
+
+
+def parse_reference(text: str) -> str | None:
+    """"req-2026-000123", "it is REQ 2026 000123." -> "REQ-2026-000123" (the reference a filed request gets)."""
+    match = _REFERENCE.search(text.upper())
+    return f"REQ-{match.group(1)}-{match.group(2)}" if match else None

@@ -29,6 +29,8 @@ def service_env(settings: Settings, base: dict[str, str] | None = None) -> dict[
         ACTION_SERVER_URL=settings.action_server_url,
         TRACKER_STORE_URL=settings.tracker_store_url,
         DATABASE_URL=settings.database_url,
+        # The handoff's live events: Redis in production, else the hub in the web server (bot.handoff.bus).
+        EVENT_BUS_URL=env.get("EVENT_BUS_URL") or f"http://127.0.0.1:{settings.web_port}/internal/bus",
         PYTHONPATH=str(ROOT) + os.pathsep + env.get("PYTHONPATH", ""),
         TF_CPP_MIN_LOG_LEVEL=env.get("TF_CPP_MIN_LOG_LEVEL", "2"),
         SQLALCHEMY_SILENCE_UBER_WARNING="1",
@@ -129,6 +131,7 @@ def run() -> int:
         base = f"http://127.0.0.1:{settings.rasa_port}"
         print("\nThe assistant is running:")
         print(f"  Chat page:    http://127.0.0.1:{settings.web_port}/   (embed: /embed-example.html)")
+        print(f"  Console:      http://127.0.0.1:{settings.web_port}/console/   (accounts: python -m bot users add)")
         print(f"  REST webhook: POST {base}/webhooks/rest/webhook  {{\"sender\": \"...\", \"message\": \"...\"}}")
         print(f"  HTTP API:     {base}/model/parse?token=...   (token in {SECRETS_FILE.relative_to(ROOT)})")
         print("A part that crashes is restarted (with back-off) and logged. Press Ctrl-C to stop.", flush=True)

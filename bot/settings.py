@@ -6,6 +6,7 @@ them, so a local run needs no set-up while production must pass real secrets.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import secrets
 from dataclasses import dataclass
@@ -97,3 +98,21 @@ def ensure_local_secrets(path: Path = SECRETS_FILE, env: Mapping[str, str] | Non
         path.write_text(body, encoding="utf-8")
         path.chmod(0o600)
     return values
+
+
+def clock_override(env: Mapping[str, str] | None = None) -> dt.datetime | None:
+    """CLOCK_OVERRIDE (ISO 8601 with a UTC offset) fixes "now" for support hours, so browser tests do not
+    depend on when they run. Refused when APP_ENV=production: customers must see the real hours."""
+    env = os.environ if env is None else env
+    value = env.get("CLOCK_OVERRIDE", "").strip()
+    if not value:
+        return None
+    if env.get("APP_ENV", "development") == "production":
+        raise SettingsError("CLOCK_OVERRIDE is for tests only and is refused when APP_ENV=production.")
+    try:
+        moment = dt.datetime.fromisoformat(value)
+    except ValueError as error:
+        raise SettingsError(f"CLOCK_OVERRIDE is not an ISO 8601 date and time: {value!r}") from error
+    if moment.tzinfo is None:
+        raise SettingsError("CLOCK_OVERRIDE needs a UTC offset, e.g. 2026-11-30T10:00:00+02:00.")
+    return moment

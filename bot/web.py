@@ -1,33 +1,39 @@
-"""The website side: the chat page, the embeddable widget and its configuration, on WEB_PORT.
+"""The website side: the chat page, the embeddable widget and its configuration, and the console (/console/),
+on WEB_PORT.
 
 Everything a page needs is served from here (socket.io-client comes from web/node_modules, installed from
-the npm registry by `make`; no CDN). Language names come from CLDR (Babel), UI texts from locales/.
+the npm registry by `make`; no CDN): pages are Jinja2 templates (bot.pages, autoescaped), files go through
+Sanic's static handler, which refuses paths outside its folder. Language names come from CLDR (Babel), UI
+texts from locales/.
 """
 
 from __future__ import annotations
 
-import html
 import json
 import os
-from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 from babel import Locale as BabelLocale
 from babel.core import negotiate_locale
 from sanic import Sanic
 from sanic.request import Request
-from sanic.response import HTTPResponse, file, raw
+from sanic.response import HTTPResponse
 from sanic.response import json as json_response
 
 from bot import SUPPORTED_LANGUAGES, formatting
+from bot.console import blueprint as console_blueprint
+from bot.console.auth import PREFIX as CONSOLE
+from bot.console.views import console_headers
+from bot.handoff.bus import InProcessBus, bus_from_env
+from bot.handoff.hub import hub_blueprint
 from bot.http_limits import limit_request_size
 from bot.locales import cached_locales, default_locale
+from bot.pages import render
 from bot.paths import ROOT
 
 WEB = ROOT / "web"
 STATIC = WEB / "static"
 VENDOR = {"socket.io.min.js": WEB / "node_modules" / "socket.io-client" / "dist" / "socket.io.min.js"}
-TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8"}
 
 
 def widget_config() -> dict[str, Any]:
@@ -62,41 +68,41 @@ def security_headers(response: HTTPResponse, rasa_origin: str) -> None:
     response.headers["Referrer-Policy"] = "no-referrer"
 
 
-def create_app(rasa_url: str) -> Sanic:
+def create_app(rasa_url: str, env: Mapping[str, str] | None = None) -> Sanic:
+    env = os.environ if env is None else env
     app = limit_request_size(Sanic("support_web"), "WEB_MAX_REQUEST_BYTES")
-    template = (WEB / "templates" / "index.html").read_text(encoding="utf-8")
+    # The handoff's event bus: this server hosts the embedded one (see bot.handoff.bus).
+    app.ctx.bus = bus_from_env(env, hub=True)
+    if isinstance(app.ctx.bus, InProcessBus) and env.get("RASA_AUTH_TOKEN"):
+        app.blueprint(hub_blueprint(app.ctx.bus, env["RASA_AUTH_TOKEN"]))
 
     @app.get("/")
     async def index(request: Request) -> HTTPResponse:
         language = page_language(request)
         locale = default_locale(language, cached_locales())
         strings = dict(locale.labels.get("widget") or {})
-        page = (template.replace("{{lang}}", html.escape(language))
-                .replace("{{title}}", html.escape(strings.get("title", "Support")))
-                .replace("{{server}}", html.escape(rasa_url))
-                .replace("{{locale}}", html.escape(locale.code)))
-        return raw(page.encode("utf-8"), content_type="text/html; charset=utf-8")
+        return render("index.html", lang=language, title=strings.get("title", "Support"), server=rasa_url,
+                      locale=locale.code)
 
     @app.get("/embed-example.html")
     async def embed_example(request: Request) -> HTTPResponse:
-        page = (WEB / "templates" / "embed-example.html").read_text(encoding="utf-8").replace("{{server}}", rasa_url)
-        return raw(page.encode("utf-8"), content_type="text/html; charset=utf-8")
+        return render("embed-example.html", server=rasa_url)
 
     @app.get("/widget/config.json")
     async def config(request: Request) -> HTTPResponse:
         return json_response(widget_config())
 
-    @app.get("/widget/<name:path>")
-    async def widget_file(request: Request, name: str) -> HTTPResponse:
-        if ".." in name or name.startswith("/"):
-            return json_response({"error": "not found"}, status=404)
-        path = VENDOR.get(name.removeprefix("vendor/")) if name.startswith("vendor/") else STATIC / name
-        if path is None or not Path(path).is_file():
-            return json_response({"error": "not found"}, status=404)
-        return await file(str(path), mime_type=TYPES.get(Path(path).suffix, "application/octet-stream"))
+    # Sanic's static handler resolves each path and refuses anything outside the folder (traversal: 404).
+    app.static("/widget/vendor/socket.io.min.js", str(VENDOR["socket.io.min.js"]), name="widget_vendor",
+               content_type="text/javascript; charset=utf-8")
+    app.static("/widget", str(STATIC), name="widget")
+    app.blueprint(console_blueprint())
 
     @app.on_response
     async def headers(request: Request, response: HTTPResponse) -> None:
+        if request.path == CONSOLE or request.path.startswith(f"{CONSOLE}/"):
+            console_headers(response)
+            return
         security_headers(response, rasa_url)
         if request.path.startswith("/widget/"):
             response.headers["Access-Control-Allow-Origin"] = "*"  # the widget is embeddable anywhere

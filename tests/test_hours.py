@@ -79,3 +79,25 @@ def test_daylight_saving_change() -> None:
 def test_naive_clock_is_rejected() -> None:
     with pytest.raises(ValueError):
         status(RO, dt.datetime(2026, 11, 23, 10, 0))
+
+
+# --- the test clock (CLOCK_OVERRIDE) -------------------------------------------------------------
+
+def test_clock_override_fixes_now_outside_production() -> None:
+    from bot.settings import clock_override
+
+    moment = clock_override({"CLOCK_OVERRIDE": "2026-11-30T10:00:00+02:00"})
+    assert moment == dt.datetime(2026, 11, 30, 8, 0, tzinfo=dt.timezone.utc)
+    assert clock_override({}) is None
+
+
+@pytest.mark.parametrize("env", [
+    {"CLOCK_OVERRIDE": "2026-11-30T10:00:00+02:00", "APP_ENV": "production"},
+    {"CLOCK_OVERRIDE": "2026-11-30T10:00:00"},  # no offset: which zone would it be?
+    {"CLOCK_OVERRIDE": "next monday"},
+])
+def test_clock_override_is_refused_in_production_and_when_malformed(env: dict[str, str]) -> None:
+    from bot.settings import SettingsError, clock_override
+
+    with pytest.raises(SettingsError):
+        clock_override(env)

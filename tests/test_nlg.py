@@ -38,3 +38,14 @@ def test_german_on_a_belgian_page_gets_belgian_facts_and_a_german_note_once() ->
 def test_an_existing_pair_gets_no_note() -> None:
     text = reply([UserUttered("Hoe laat?"), SlotSet("language", "nl"), SlotSet("country", "NL")])
     assert text == render(LOCALES["nl-NL"], "utter_faq/contract_copy").text
+
+
+def test_a_payload_after_the_language_picker_is_answered_in_the_picked_language() -> None:
+    # "/greet" skips the NLU pipeline, so the slots still say German; the page now says Spanish.
+    events = [UserUttered("Hallo", metadata={"language": "de", "country": "DE"}), SlotSet("language", "de"),
+              SlotSet("country", "DE"), SlotSet("page_language", "de"), SlotSet("page_country", "DE"),
+              UserUttered("/greet", intent={"name": "greet", "confidence": 1.0},
+                          metadata={"language": "es", "country": "ES"})]
+    tracker = DialogueStateTracker.from_events("t", events, slots=DOMAIN.slots)
+    response = asyncio.run(LocaleAwareNLG(domain=DOMAIN).generate("utter_greet", tracker, "socketio"))
+    assert response is not None and response["text"] == render(LOCALES["es-ES"], "utter_greet").text

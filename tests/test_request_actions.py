@@ -108,7 +108,8 @@ def test_summary_shows_every_answer() -> None:
 def test_cancelled_form_is_confirmed_and_reset() -> None:
     events, messages = run(ActionRequestSummary(), tracker({**FILLED, "form_cancelled": True}))
     assert messages == [text("ro-RO", "utter_request_cancelled")]
-    assert events == [SlotSet("request_type", None), SlotSet("details", None), SlotSet("form_cancelled", None)]
+    assert events == [SlotSet("request_type", None), SlotSet("details", None), SlotSet("form_cancelled", None),
+                      SlotSet("request_topic", None), SlotSet("forms_left", 1.0)]
 
 
 def test_filing_commits_then_tells_the_reference_and_the_written_notice(db_url: str) -> None:
@@ -120,7 +121,8 @@ def test_filing_commits_then_tells_the_reference_and_the_written_notice(db_url: 
     assert messages == [text("ro-RO", "utter_request_filed", reference=stored.reference),
                         text("ro-RO", "utter_written_notice")]
     assert "Bucharest Business Park" in messages[1]
-    assert events == [SlotSet("request_type", None), SlotSet("details", None), SlotSet("form_cancelled", None)]
+    assert events == [SlotSet("request_type", None), SlotSet("details", None), SlotSet("form_cancelled", None),
+                      SlotSet("request_topic", None)]
 
 
 def test_resubmitting_the_same_request_repeats_the_reference(db_url: str) -> None:
@@ -195,7 +197,8 @@ def test_expired_quote(db_url: str) -> None:
 
 def test_lookups_are_rate_limited_per_conversation(db_url: str) -> None:
     _, messages = run(ActionLookupQuote(today=lambda: TODAY), quote_tracker("Q-90000001", "9000001", attempts=5))
-    assert messages == [text("de-DE", "utter_quote_too_many_attempts")]
+    # The limit escalates; Germany's content has no support hours, so a request is offered instead.
+    assert messages == [text("de-DE", "utter_quote_too_many_attempts"), text("de-DE", "utter_handoff_no_hours")]
 
 
 def test_quote_database_down(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -250,4 +253,5 @@ def test_quote_lookup_limit_follows_the_client_across_sender_ids(monkeypatch: py
         t.latest_message = {"text": "9000001", "metadata": {"client_key": "pseudonym-1"}}
         answers.append(run(ActionLookupQuote(), t)[1])
     assert answers[:2] == [[text("de-DE", "utter_quote_not_found")]] * 2
-    assert answers[2] == [text("de-DE", "utter_quote_too_many_attempts")]
+    # The limit escalates; Germany's content has no support hours, so a request is offered instead.
+    assert answers[2] == [text("de-DE", "utter_quote_too_many_attempts"), text("de-DE", "utter_handoff_no_hours")]

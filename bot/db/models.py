@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     Boolean,
     Column,
@@ -21,6 +22,10 @@ from sqlalchemy import (
 from sqlalchemy.orm import declarative_base, relationship
 
 Base: Any = declarative_base()  # Any: SQLAlchemy 1.4's declarative base is not a static type
+
+
+REQUEST_STATUSES = ("open", "in_progress", "waiting_for_customer", "done")
+USER_ROLES = ("agent", "editor", "admin")
 
 
 def utcnow() -> dt.datetime:
@@ -44,10 +49,12 @@ class ServiceRequest(Base):
     language = Column(String(2), nullable=False)
     country = Column(String(2), nullable=False)
     queue = Column(String(40), nullable=False, index=True)
-    status = Column(String(20), nullable=False, default="open")
+    status = Column(String(20), nullable=False, default="open")  # REQUEST_STATUSES
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    assignee = Column(String(80), nullable=True)  # the console user who took the request
 
     changes = relationship("RequestStatusChange", back_populates="request", order_by="RequestStatusChange.id")
+    notes = relationship("RequestNote", back_populates="request", order_by="RequestNote.id")
 
 
 class RequestStatusChange(Base):
@@ -63,6 +70,63 @@ class RequestStatusChange(Base):
     changed_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
 
     request = relationship("ServiceRequest", back_populates="changes")
+
+
+class RequestNote(Base):
+    """An internal note of the team on a request; never shown to the customer."""
+
+    __tablename__ = "request_notes"
+
+    id = Column(Integer, primary_key=True)
+    request_id = Column(Integer, ForeignKey("service_requests.id", ondelete="CASCADE"), nullable=False, index=True)
+    author = Column(String(80), nullable=False)
+    text = Column(Text, nullable=False)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+    request = relationship("ServiceRequest", back_populates="notes")
+
+
+class User(Base):
+    """A console account: agents answer escalations and requests of their queues, editors maintain content."""
+
+    __tablename__ = "users"
+
+    id = Column(Integer, primary_key=True)
+    name = Column(String(80), unique=True, nullable=False)  # sign-in name, stored lower-case
+    display_name = Column(String(120), nullable=False)
+    role = Column(String(20), nullable=False)  # USER_ROLES
+    queues = Column(JSON, nullable=False, default=list)  # e.g. ["contracts-RO", "renewals-ES"]
+    password_hash = Column(String(255), nullable=False)  # argon2id, parameters inside the hash
+    active = Column(Boolean, nullable=False, default=True)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+    sessions = relationship("ConsoleSession", back_populates="user", cascade="all, delete-orphan")
+
+
+class ConsoleSession(Base):
+    """A signed-in browser. Only a SHA-256 of the cookie's token is stored: a leaked table signs nobody in."""
+
+    __tablename__ = "console_sessions"
+
+    id = Column(Integer, primary_key=True)
+    token_hash = Column(String(64), unique=True, nullable=False)
+    user_id = Column(Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
+    csrf_token = Column(String(64), nullable=False)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    last_seen_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+    user = relationship("User", back_populates="sessions")
+
+
+class SignInFailure(Base):
+    """One failed sign-in, for back-off per (account, address) and the per-address limit."""
+
+    __tablename__ = "sign_in_failures"
+
+    id = Column(Integer, primary_key=True)
+    name = Column(String(80), nullable=False)  # as typed (lower-cased), whether or not the account exists
+    address = Column(String(64), nullable=False, index=True)
+    failed_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, index=True)
 
 
 class RenewalQuote(Base):

@@ -7,12 +7,13 @@ import hashlib
 import hmac
 import os
 from dataclasses import dataclass
+from typing import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from bot.db.models import RenewalQuote, RequestStatusChange, ServiceRequest
+from bot.db.models import REQUEST_STATUSES, RenewalQuote, RequestNote, RequestStatusChange, ServiceRequest
 from bot.settings import check_secret
 
 
@@ -66,9 +67,41 @@ def file_request(session: Session, new: NewRequest, actor: str = "assistant") ->
     return request, True
 
 
-def change_status(session: Session, request: ServiceRequest, new_status: str, actor: str) -> None:
+def change_status(session: Session, request: ServiceRequest, new_status: str, actor: str) -> bool:
+    """Sets a status of REQUEST_STATUSES with its audit row; False (and nothing written) if it is the current one."""
+    if new_status not in REQUEST_STATUSES:
+        raise ValueError(f"unknown request status {new_status!r}")
+    if new_status == request.status:
+        return False
     session.add(RequestStatusChange(request=request, old_status=request.status, new_status=new_status, actor=actor))
     request.status = new_status
+    return True
+
+
+def take_request(session: Session, request: ServiceRequest, assignee: str, actor: str) -> None:
+    """A team member takes the request: it is theirs, and an open request is now in progress."""
+    request.assignee = assignee
+    if request.status == "open":
+        change_status(session, request, "in_progress", actor)
+
+
+def add_note(session: Session, request: ServiceRequest, author: str, text: str) -> RequestNote:
+    """An internal note (never shown to the customer)."""
+    note = RequestNote(request=request, author=author, text=text)
+    session.add(note)
+    session.flush()
+    return note
+
+
+def requests_of_queues(session: Session, queues: Sequence[str], status: str | None = None,
+                       limit: int = 200) -> list[ServiceRequest]:
+    """The newest requests of these queues, optionally of one status."""
+    if not queues:
+        return []
+    query = select(ServiceRequest).where(ServiceRequest.queue.in_(list(queues)))
+    if status:
+        query = query.where(ServiceRequest.status == status)
+    return list(session.execute(query.order_by(ServiceRequest.id.desc()).limit(limit)).scalars())
 
 
 def find_quote(session: Session, quote_number: str, customer_number: str) -> RenewalQuote | None:
@@ -82,3 +115,18 @@ def find_quote(session: Session, quote_number: str, customer_number: str) -> Ren
 
 def is_expired(quote: RenewalQuote, today: dt.date) -> bool:
     return quote.status == "expired" or quote.due_date < today
+
+
+def find_request(session: Session, reference: str, email: str) -> ServiceRequest | None:
+    """The request when its reference and e-mail address both match; None otherwise (which is not told)."""
+    return session.execute(
+        select(ServiceRequest).where(ServiceRequest.reference == reference,
+                                     func.lower(ServiceRequest.email) == email.strip().lower())
+    ).scalar_one_or_none()
+
+
+def last_status_change(session: Session, request: ServiceRequest) -> dt.datetime:
+    changed = session.execute(
+        select(func.max(RequestStatusChange.changed_at)).where(RequestStatusChange.request_id == request.id)
+    ).scalar_one_or_none()
+    return changed or request.created_at

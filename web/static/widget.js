@@ -6,6 +6,9 @@
  *
  * Everything the assistant or a customer sends is rendered as text (textContent): no HTML is ever
  * interpreted, and only http(s) URLs become links (opened in a new tab without opener/referrer).
+ * Live handoff: a colleague's messages carry their display name and are shown apart from the assistant's,
+ * with "<name> joined" / "<name> left" lines and their typing indicator. After every (re)connect the widget
+ * asks the server for the colleague's messages it has not shown yet, so none sent while it was offline is lost.
  * The conversation survives reloads and server restarts (socket.io reconnects and asks for the same
  * session). Privacy: the transcript holds what the customer typed (names, e-mails), so it is kept in
  * sessionStorage - gone when the tab or browser closes - and never in localStorage; only the session id and
@@ -31,7 +34,7 @@
   var URL_PATTERN = /\bhttps?:\/\/[^\s<>"']+[^\s<>"'.,;:!?)\]]/g;
 
   // Personal data (the transcript) only in the tab's session; settings and the session id across visits.
-  var SESSION_ONLY = {transcript: true};
+  var SESSION_ONLY = {transcript: true, agentSince: true, agentSeen: true};
   function storage(key) { return SESSION_ONLY[key] ? window.sessionStorage : window.localStorage; }
   function load(key, fallback) {
     try { var v = storage(key).getItem(STORE + key); return v === null ? fallback : JSON.parse(v); }
@@ -53,7 +56,10 @@
     session: load("session", null),
     transcript: load("transcript", []),
     language: load("language", null) || String(config.locale).slice(0, 2).toLowerCase(),
-    country: null
+    country: null,
+    agentSince: load("agentSince", 0),  // server timestamp of the last colleague event shown
+    agentSeen: load("agentSeen", []),
+    withAgent: load("withAgent", false)
   };
   var socket = null, ui = {}, typingTimer = null;
 
@@ -88,10 +94,38 @@
     } catch (e) { return new Date(ts).toLocaleTimeString(); }
   }
 
+  function fill(template, name) { return String(template || "{name}").split("{name}").join(name); }
+
+  /* "<name> joined" / "<name> left ...": a line of its own, not a bubble. */
+  function systemLine(entry) {
+    var s = strings();
+    var text = fill(entry.handoff === "joined" ? s.agent_joined : s.agent_left, entry.agent || s.agent || "");
+    var item = el("p", { "class": "sc-system", "data-from": "system", "data-handoff": entry.handoff }, text);
+    ui.log.appendChild(item);
+  }
+
   function addMessage(entry, persist) {
     var s = strings();
+    if (entry.from === "system") {
+      systemLine(entry);
+    } else {
+      addBubble(entry, s);
+    }
+    ui.log.scrollTop = ui.log.scrollHeight;
+    if (persist) {
+      state.transcript.push(entry);
+      if (state.transcript.length > MAX_STORED) state.transcript = state.transcript.slice(-MAX_STORED);
+      save("transcript", state.transcript);
+    }
+  }
+
+  function addBubble(entry, s) {
     var item = el("div", { "class": "sc-msg sc-" + entry.from, "data-from": entry.from });
-    var who = el("span", { "class": "sc-visually-hidden" }, (entry.from === "user" ? s.you : s.assistant) + ": ");
+    var speaker = entry.from === "user" ? s.you : entry.from === "agent" ? (entry.agent || s.agent) : s.assistant;
+    if (entry.from === "agent") {
+      item.appendChild(el("span", { "class": "sc-agent-name" }, entry.agent + " · " + (s.agent || "")));
+    }
+    var who = el("span", { "class": "sc-visually-hidden" }, speaker + ": ");
     var bubble = el("div", { "class": "sc-bubble" });
     bubble.appendChild(who);
     renderText(bubble, String(entry.text || ""));
@@ -113,15 +147,49 @@
       item.appendChild(group);
     }
     ui.log.appendChild(item);
-    ui.log.scrollTop = ui.log.scrollHeight;
-    if (persist) {
-      state.transcript.push(entry);
-      if (state.transcript.length > MAX_STORED) state.transcript = state.transcript.slice(-MAX_STORED);
-      save("transcript", state.transcript);
+  }
+
+  /* A colleague's message or joined/left marker, live or fetched after a reconnect; each shown once. */
+  function addAgentEvent(message) {
+    var sts = Number(message.timestamp) || 0;
+    if (sts) {
+      if (state.agentSeen.indexOf(sts) !== -1) return;  // live and fetched copies of the same event
+      state.agentSeen = state.agentSeen.concat([sts]).slice(-MAX_STORED);
+      state.agentSince = Math.max(state.agentSince, sts);
+      save("agentSeen", state.agentSeen); save("agentSince", state.agentSince);
     }
+    if (message.handoff === "joined" || message.handoff === "left") {
+      state.withAgent = message.handoff === "joined";
+      save("withAgent", state.withAgent);
+      setAgentTyping(null);
+      addMessage({ from: "system", handoff: message.handoff, agent: String(message.agent || ""), ts: Date.now() }, true);
+      return;
+    }
+    setAgentTyping(null);
+    addMessage({ from: "agent", agent: String(message.agent || ""), text: String(message.text || ""),
+                 ts: sts ? sts * 1000 : Date.now() }, true);
+  }
+
+  function setAgentTyping(name) {
+    clearTimeout(typingTimer);
+    ui.typing.textContent = name ? fill(strings().agent_typing, name) : (strings().typing || "…");
+    ui.typing.hidden = !name;
+    if (name) typingTimer = setTimeout(function () { ui.typing.hidden = true; }, 20000);
+  }
+
+  /* What a colleague sent while this page was closed or offline (the tracker has it). */
+  function fetchMissed() {
+    if (!state.session) return;
+    var url = config.serverUrl.replace(/\/$/, "") + "/webhooks/socketio/history?session_id=" +
+      encodeURIComponent(state.session) + "&since=" + encodeURIComponent(String(state.agentSince || 0));
+    fetch(url).then(function (r) { return r.ok ? r.json() : { messages: [] }; }).then(function (body) {
+      (body.messages || []).forEach(function (m) { if (m.from === "agent") addAgentEvent(m); });
+    }).catch(function () { /* offline again: the next reconnect asks again */ });
   }
 
   function setTyping(on) {
+    if (on && state.withAgent) return;  // the assistant is not answering while a colleague is
+    ui.typing.textContent = strings().typing || "…";
     ui.typing.hidden = !on;
     clearTimeout(typingTimer);
     if (on) typingTimer = setTimeout(function () { ui.typing.hidden = true; }, 20000);
@@ -235,8 +303,13 @@
     socket.on("session_confirm", function (id) {
       state.session = typeof id === "string" ? id : (id && id.session_id) || state.session;
       save("session", state.session);
+      fetchMissed();
+    });
+    socket.on("handoff_typing", function (data) {
+      if (data && data.typing) setAgentTyping(String(data.agent || strings().agent || "")); else setAgentTyping(null);
     });
     socket.on("bot_uttered", function (message) {
+      if (message && message.agent) { addAgentEvent(message); return; }
       setTyping(false);
       var buttons = message.quick_replies || message.buttons || [];
       addMessage({ from: "bot", text: message.text || "", buttons: buttons, ts: Date.now() }, true);

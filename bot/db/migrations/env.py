@@ -7,6 +7,7 @@ from sqlalchemy import engine_from_config, pool
 
 from bot.db.engine import database_url
 from bot.db.models import Base
+from bot.handoff import models as _handoff_models  # noqa: F401  (registers the handoff tables)
 
 config = context.config
 url = config.get_main_option("sqlalchemy.url") or database_url()

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0005"
-down_revision = "0004_money_bigint"  # main's head at merge
+down_revision = "0003_escalations"  # one chain: 0001, 0004, 0002, 0003, 0005
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,28 @@
+"""Console page rendering and the console's response headers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from bot.console.auth import csrf_token, current_user
+from bot.pages import render
+
+# No inline script or style anywhere in the console; connect-src 'self' covers the API and the event streams.
+CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
+       "form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+
+
+def page(request: Request, template: str, status: int = 200, **context: Any) -> HTTPResponse:
+    """A console page with the signed-in user and the CSRF token its forms and scripts send back."""
+    return render(template, status=status, user=current_user(request), csrf_token=csrf_token(request), **context)
+
+
+def console_headers(response: HTTPResponse) -> None:
+    response.headers["Content-Security-Policy"] = CSP
+    response.headers.setdefault("Cache-Control", "no-store")
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["X-Frame-Options"] = "DENY"

@@ -1,0 +1,129 @@
+"""The customer channels' side of the handoff (used by bot/channels.py, runs in the Rasa process).
+
+- A paused turn: while a conversation waits for or talks with a colleague Rasa stays silent; the customer's
+  message (stored in the tracker by Rasa) is noted on the escalation and published to `conversation:<id>`
+  before Rasa's turn starts (one indexed query per customer message buys the agent Rasa's NLU time),
+  and the channels' reply guarantee does not answer it (`queue:<queue>` gets the updated escalation).
+- `HandoffSocketIOOutput`: Rasa's socket.io output keeps only `text` of a bot message; this one also passes
+  the agent's display name and the handoff marker (joined/left) that the widget shows differently.
+- Routes added to the socket.io channel (/webhooks/socketio/...): `POST handoff/typing` (the console's
+  typing indicator, RASA_AUTH_TOKEN) and `GET history` (a reconnecting widget's missed messages).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import hmac
+import logging
+import os
+import re
+from typing import Any, Dict, List
+
+from rasa.core.channels.socketio import SocketIOOutput
+from sanic import Blueprint
+from sanic.request import Request
+from sanic.response import HTTPResponse, json
+
+from bot.handoff.bus import bus_from_env, conversation_topic, publish_quietly, queue_topic
+
+logger = logging.getLogger(__name__)
+TYPING_EVENT = "handoff_typing"
+# Widget session ids are random (uuid4 hex, made by Rasa's socket.io channel): knowing one is the
+# authorisation to read that conversation. REST sender ids are chosen by callers, so they never qualify.
+WIDGET_SESSION = re.compile(r"^[0-9a-f]{32}$")
+MAX_HISTORY = 200
+
+
+def _note_customer_message(conversation_id: str, text: str) -> Dict[str, Any] | None:
+    from bot.db.engine import session_scope
+    from bot.handoff import service
+
+    with session_scope() as session:
+        escalation = service.record_customer_message(session, conversation_id, text)
+        return service.summary(escalation) if escalation is not None else None
+
+
+async def handle_paused_turn(conversation_id: str, text: str) -> bool:
+    """True when the conversation is with (or waits for) a colleague: the silence is intended."""
+    try:
+        escalation = await asyncio.to_thread(_note_customer_message, conversation_id, text)
+    except Exception as error:  # noqa: BLE001 - the database is down: the reply guarantee must answer
+        logger.warning("Could not check %s for an open escalation: %s", conversation_id, error)
+        return False
+    if escalation is None:
+        return False
+    payload = {"type": "customer_message", "conversation_id": conversation_id, "text": text,
+               "timestamp": dt.datetime.now(dt.timezone.utc).timestamp(), "escalation": escalation}
+    bus = bus_from_env()
+    await publish_quietly(bus, conversation_topic(conversation_id), payload)
+    # The queue view shows each waiting conversation's last message and activity time.
+    await publish_quietly(bus, queue_topic(str(escalation["queue"])), {"type": "escalation_updated",
+                                                                       "escalation": escalation})
+    return True
+
+
+class HandoffSocketIOOutput(SocketIOOutput):
+    async def send_response(self, recipient_id: str, message: Dict[str, Any]) -> None:
+        if message.get("agent"):
+            await self._send_message(recipient_id, {
+                "text": message.get("text") or "", "agent": str(message["agent"]),
+                "handoff": message.get("handoff"), "timestamp": message.get("timestamp")})
+            return
+        await super().send_response(recipient_id, message)
+
+
+def _authorised(request: Request) -> bool:
+    token = os.environ.get("RASA_AUTH_TOKEN", "")
+    header = request.headers.get("Authorization", "")
+    supplied = header[7:].strip() if header.startswith("Bearer ") else ""
+    return bool(token) and hmac.compare_digest(supplied.encode(), token.encode())
+
+
+def history_entries(events: List[Dict[str, Any]], since: float) -> List[Dict[str, Any]]:
+    """The customer's, the assistant's and agents' messages after `since` (a Unix timestamp)."""
+    entries = []
+    for event in events:
+        if event.get("event") not in ("user", "bot") or float(event.get("timestamp") or 0) <= since:
+            continue
+        metadata = event.get("metadata") or {}
+        entry: Dict[str, Any] = {"from": "customer" if event["event"] == "user" else "assistant",
+                                 "text": event.get("text") or "", "timestamp": event.get("timestamp")}
+        if event["event"] == "bot":
+            if metadata.get("agent"):
+                entry.update({"from": "agent", "agent": metadata["agent"], "handoff": metadata.get("handoff")})
+            entry["buttons"] = (event.get("data") or {}).get("buttons") or []
+        entries.append(entry)
+    return entries[-MAX_HISTORY:]
+
+
+def add_handoff_routes(blueprint: Blueprint, channel: Any) -> None:
+    """Adds the typing and history routes to the socket.io channel's blueprint."""
+
+    async def typing(request: Request) -> HTTPResponse:
+        if not _authorised(request):
+            return json({"error": "unauthorized"}, status=401)
+        body = request.json if isinstance(request.json, dict) else {}
+        conversation_id, agent = str(body.get("conversation_id") or ""), str(body.get("agent") or "")
+        if not conversation_id or channel.sio is None:
+            return json({"error": "conversation_id needed"}, status=400)
+        await channel.sio.emit(TYPING_EVENT, {"agent": agent, "typing": bool(body.get("typing"))},
+                               room=conversation_id)
+        return json({"ok": True})
+
+    async def history(request: Request) -> HTTPResponse:
+        session_id = request.args.get("session_id") or ""
+        try:
+            since = float(request.args.get("since") or 0)
+        except ValueError:
+            return json({"error": "since must be a Unix timestamp"}, status=400)
+        if not WIDGET_SESSION.match(session_id):
+            return json({"error": "not found"}, status=404)
+        tracker = await request.app.ctx.agent.tracker_store.retrieve(session_id)
+        if tracker is None or tracker.get_latest_input_channel() not in (None, channel.name()):
+            return json({"messages": []})
+        events = [e.as_dict() for e in tracker.events]
+        return json({"messages": history_entries(events, since), "paused": tracker.is_paused()})
+
+    blueprint.add_route(typing, "/handoff/typing", methods=["POST"])
+    blueprint.add_route(history, "/history", methods=["GET"])
