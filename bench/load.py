@@ -58,6 +58,7 @@ class LoadResult:
     requests: dict[str, str] = field(default_factory=dict)  # marker -> reference shown ("" when not filed)
     errors: Counter[str] = field(default_factory=Counter)
     form_failures: list[str] = field(default_factory=list)  # what a broken form answered instead
+    wrong_language_samples: list[str] = field(default_factory=list)
 
     def summary(self) -> dict[str, Any]:
         filed = sum(1 for ref in self.requests.values() if ref)
@@ -66,7 +67,8 @@ class LoadResult:
                 "latency": summary_ms(self.latencies), "unanswered": self.unanswered,
                 "technical_problem_replies": self.technical, "wrong_language_replies": self.wrong_language,
                 "form_broken": self.form_broken, "requests_started": len(self.requests),
-                "requests_filed": filed, "errors": dict(self.errors), "form_failures": self.form_failures[:20]}
+                "requests_filed": filed, "errors": dict(self.errors), "form_failures": self.form_failures[:20],
+                "wrong_language_samples": self.wrong_language_samples[:20]}
 
 
 class Customer:
@@ -87,14 +89,21 @@ class Customer:
             replies = await self._post(text, message_id)
             texts = [r.get("text", "") for r in replies]
             if texts and not any(TECHNICAL in reply_responses(t) for t in texts):
-                self.result.wrong_language += sum(1 for t in texts if t and not any(
-                    code.startswith(self.language) for code in reply_locales(t)))
+                wrong = [t for t in texts if t and not self._in_language(t)]
+                self.result.wrong_language += len(wrong)
+                self.result.wrong_language_samples += [f"{self.language}: {text!r} -> {t[:120]!r}" for t in wrong]
                 return replies
             if texts:
                 self.result.technical += 1
         if not replies:
             self.result.unanswered += 1
         return replies
+
+    def _in_language(self, text: str) -> bool:
+        """The reply, or the locale note the NLG puts before a fallback answer (bot.locale_note), is in the
+        customer's language."""
+        parts = [text, *text.split("\n\n", 1)]
+        return any(code.startswith(self.language) for part in parts for code in reply_locales(part))
 
     async def _post(self, text: str, message_id: str) -> list[dict[str, Any]]:
         body = {"sender": self.conversation, "message": text,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import time
@@ -50,10 +51,13 @@ def user_texts(url: str, sender: str) -> list[str]:
     return [e["text"] for e in tracker["events"] if e["event"] == "user"]
 
 
-def assert_no_customer_left_behind(result: LoadResult, deployment: Deployment) -> dict[str, Any]:
-    """Every message answered, forms intact, languages kept, no request lost or filed twice."""
+def assert_no_customer_left_behind(result: LoadResult, deployment: Deployment, name: str) -> dict[str, Any]:
+    """Every message answered, forms intact, languages kept, no request lost or filed twice. The outcome
+    (with samples of what went wrong) is written to <run dir>/<name>.json first."""
     summary = result.summary()
     audit = audit_requests(result, deployment.database_url)
+    (deployment.run_dir / f"{name}.json").write_text(json.dumps({**summary, "requests": audit}, indent=1,
+                                                                ensure_ascii=False))
     assert summary["turns"] > 0 and summary["requests_started"] > 0, summary
     assert summary["unanswered"] == 0, summary
     assert summary["form_broken"] == 0, summary

@@ -44,12 +44,12 @@ def record(deployment: Deployment, name: str, outcome: dict) -> None:
 
 def test_postgresql_restart_under_load(deployment: Deployment) -> None:
     _, result = load_with_fault(deployment, restart_postgres, ensure_postgres, duration_s=30)
-    record(deployment, "postgresql_restart", assert_no_customer_left_behind(result, deployment))
+    assert_no_customer_left_behind(result, deployment, "postgresql_restart")
 
 
 def test_redis_restart_under_load(deployment: Deployment) -> None:
     _, result = load_with_fault(deployment, restart_redis, ensure_redis, duration_s=30)
-    record(deployment, "redis_restart", assert_no_customer_left_behind(result, deployment))
+    assert_no_customer_left_behind(result, deployment, "redis_restart")
 
 
 def test_rabbitmq_stopped_for_30_s_under_load_loses_no_event(deployment: Deployment) -> None:
@@ -58,7 +58,7 @@ def test_rabbitmq_stopped_for_30_s_under_load_loses_no_event(deployment: Deploym
         time.sleep(30)
 
     run_id, result = load_with_fault(deployment, outage, ensure_rabbitmq, duration_s=45, fault_after_s=5)
-    outcome = assert_no_customer_left_behind(result, deployment)
+    outcome = assert_no_customer_left_behind(result, deployment, "rabbitmq_outage")
     stored, counted = deployment.wait_for_events(run_id)  # the consumer catches up once RabbitMQ is back
     record(deployment, "rabbitmq_outage", {**outcome, "user_events_in_tracker": stored, "in_analytics": counted})
     assert stored > 0
