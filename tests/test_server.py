@@ -209,7 +209,7 @@ def test_invalid_email_is_reprompted(servers: Servers) -> None:
     servers.say(conversation, '/inform{"request_type":"other"}')
     for answer in ("1234567", "Firma GmbH", "Erika Muster"):
         servers.say(conversation, answer)
-    replies = servers.say(conversation, "erika at firma")
+    replies = servers.say(conversation, "erika.muster-firma.de")
     assert [reply_responses(r["text"]) for r in replies] == [{"utter_invalid_email"}, {"utter_ask_email"}]
 
 
