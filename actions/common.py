@@ -49,9 +49,10 @@ def say(
     tracker: Tracker,
     response: str,
     extra_buttons: List[Dict[str, Any]] | None = None,
+    locale: Locale | None = None,
     **values: Any,
 ) -> None:
-    """Sends a catalogued response in the conversation's locale."""
-    rendered = render(conversation_locale(tracker), response, **values)
+    """Sends a catalogued response in the conversation's locale (or the given one: "and for Belgium?")."""
+    rendered = render(locale or conversation_locale(tracker), response, **values)
     buttons = rendered.buttons + list(extra_buttons or [])
     dispatcher.utter_message(text=rendered.text, buttons=buttons)

@@ -5,10 +5,13 @@ from __future__ import annotations
 from typing import Any, Dict, List
 
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import conversation_locale, events_since_previous_user_message, say, topic_button
+from actions.followups import answer_follow_up, restart_quote_lookup
+from actions.offers_state import OFFER_HUMAN, PENDING_OFFER
 
 MAX_TOPIC_BUTTONS = 3
 # Intents that are not topics a customer could have meant.
@@ -53,6 +56,12 @@ class ActionClarify(Action):
         if kind in _KIND_RESPONSES:
             say(dispatcher, tracker, _KIND_RESPONSES[kind])
             return []
+        # A quote number to look up, or a follow-up on the previous answer, is understood after all.
+        understood = restart_quote_lookup(tracker)
+        if understood is None:
+            understood = answer_follow_up(dispatcher, tracker, domain)
+        if understood is not None:
+            return understood
 
         missed_before = any(
             e.get("event") == "action" and e.get("name") == self.name()
@@ -60,7 +69,7 @@ class ActionClarify(Action):
         )
         if missed_before:
             say(dispatcher, tracker, "utter_offer_human")
-            return []
+            return [SlotSet(PENDING_OFFER, OFFER_HUMAN)]
 
         locale = conversation_locale(tracker)
         buttons = [b for b in (topic_button(locale, t) for t in candidate_topics(latest)) if b]

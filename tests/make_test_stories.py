@@ -18,10 +18,10 @@ ACTION_FOR_INTENT = {
     "thank": "utter_thank",
     "bot_challenge": "utter_iamabot",
     "out_of_scope": "utter_out_of_scope",
-    "affirm": "utter_anything_else",
-    "deny": "utter_no_problem",
+    "affirm": "action_answer_offer",
+    "deny": "action_answer_offer",
     "ask_support_hours": "action_support_hours",
-    "switch_language": "utter_language_switched",
+    "switch_language": "action_language_request",
 }
 
 
@@ -53,7 +53,7 @@ FORM_PHRASES = {
     "es": ("Por favor, abra una solicitud de servicio para mí", "¿Cómo consigo una copia de mi contrato?"),
 }
 ANSWERS = [("contract_number", "CT-20261234"), ("company", "Example Ltd"), ("contact_name", "Alex Doe"),
-           ("email", "alex@example.com"), ("details", "Please send the signed copy.")]
+           ("email", "alex@example.com"), ("details", "Please send the signed copy."), ("confirmed", "yes")]
 FORM = "service_request_form"
 
 
@@ -77,17 +77,18 @@ def form_stories(language: str) -> list[dict]:
     answers: list[dict] = []
     for index, (slot, value) in enumerate(ANSWERS):
         answers += _answer(slot, value, ANSWERS[index + 1][0] if index + 1 < len(ANSWERS) else None)
-    done = [{"active_loop": None}, {"slot_was_set": [{"requested_slot": None}]}, {"action": "action_request_summary"}]
-    happy = opening + answers + done + [{"intent": "affirm"}, {"action": "action_file_request"}]
+    answers[-3] = {"intent": "affirm"}  # the summary (slot `confirmed`) is answered with a yes
+    done = [{"active_loop": None}, {"slot_was_set": [{"requested_slot": None}]}, {"action": "action_file_request"}]
+    happy = opening + answers + done
     # Correction: an invalid e-mail is refused (slot stays empty, asked again), then corrected.
     email_at = next(i for i, s in enumerate(answers) if s.get("slot_was_set") == [{"email": "alex@example.com"}])
-    corrected = (opening + answers[: email_at - 2] + [{"intent": "inform"}, {"action": FORM},
-                 {"slot_was_set": [{"email": None}]}, _ask("email")] + answers[email_at - 2:] + done
-                 + [{"intent": "deny"}, {"action": "action_cancel_request"}])
+    declined = answers[:-3] + [{"intent": "deny"}, {"action": FORM}, {"slot_was_set": [{"confirmed": None}]},
+                               {"slot_was_set": [{"form_cancelled": True}]}]
+    corrected = (opening + declined[: email_at - 2] + [{"intent": "inform"}, {"action": FORM},
+                 {"slot_was_set": [{"email": None}]}, _ask("email")] + declined[email_at - 2:] + done)
     # A question in the middle of the form is answered, then the form goes on.
     digression = (opening[:8] + [{"user": faq, "intent": "faq/contract_copy"}, {"action": "utter_faq"},
-                  {"action": FORM}, {"active_loop": FORM}] + answers + done
-                  + [{"intent": "affirm"}, {"action": "action_file_request"}])
+                  {"action": FORM}, {"active_loop": FORM}] + answers + done)
     cancelled = opening + [{"intent": "deny"}, {"action": FORM},
                            {"slot_was_set": [{"form_cancelled": True}]}] + done
     return [
