@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 
-BENCHMARKS = ("language", "nlu", "server", "conversations", "requests", "training")
+BENCHMARKS = ("language", "nlu", "server", "conversations", "typed_conversations", "requests", "training")
 
 
 def main() -> None:
