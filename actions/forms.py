@@ -102,13 +102,17 @@ class LocalizedFormValidation(FormValidationAction):
         if not requested:
             found = {k: v for k, v in self.prefill(text, tracker).items() if tracker.get_slot(k) in (None, "")}
             return [SlotSet(k, v) for k, v in found.items()] + await super().run(dispatcher, tracker, domain)
+        if requested not in tracker.slots_to_validate():
+            # The form resumes after another action answered: the message was handled already.
+            return await super().run(dispatcher, tracker, domain)
         if is_cancel(text):
             return [SlotSet(requested, None), SlotSet(FORM_CANCELLED, True), SlotSet(REQUESTED_SLOT, None)]
         corrected = self.correction(requested, text, message, tracker)
         if corrected is not None:
             return [SlotSet(requested, None)] + [SlotSet(k, v) for k, v in corrected.items()] + [
                 SlotSet(INVALID_ANSWERS, None)]
-        if not self.plausible(requested, text, message):
+        candidate = str(tracker.slots_to_validate().get(requested) or "")
+        if not (self.plausible(requested, candidate, message) or self.plausible(requested, text, message)):
             return await self._not_an_answer(requested, text, message, dispatcher, tracker, domain)
         events = await super().run(dispatcher, tracker, domain)
         if any(e.get("name") == requested and e.get("value") is not None for e in events):

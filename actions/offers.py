@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import conversation_locale, say
+from actions.followups import restart_quote_lookup
 from actions.offers_state import OFFER_FILE_AGAIN, OFFER_FILE_REQUEST, OFFER_HUMAN, PENDING_OFFER, pending_offer
 from actions.typed import intent_of, yes_or_no
 
@@ -34,6 +35,9 @@ class ActionAnswerOffer(Action):
         answer = yes_or_no(str(message.get("text") or ""), message)
         if answer is None:
             answer = intent_of(message)[0] == "affirm"
+        restart = restart_quote_lookup(tracker)  # "no, my customer number is 9000001" after "not found"
+        if restart is not None:
+            return restart
         offer = pending_offer(tracker)
         events: List[Dict[str, Any]] = [SlotSet(PENDING_OFFER, None)] if tracker.get_slot(PENDING_OFFER) else []
         if not answer or not offer:

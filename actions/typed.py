@@ -137,6 +137,14 @@ def names_a_number(word: str) -> bool:
                                                                   for s in NUMBER_STEMS)
 
 
+def close_phrase(folded_text: str, phrase: str) -> bool:
+    """A typo of a long phrase in the text ("Kundenummer", "númro de cliente")."""
+    tokens, size = folded_text.split(), len(phrase.split())
+    return len(phrase) >= 8 and any(
+        difflib.SequenceMatcher(None, " ".join(tokens[i:i + size]), phrase).ratio() >= TYPO_RATIO
+        for i in range(len(tokens) - size + 1))
+
+
 def mentioned_slots(text: str, candidates: Iterable[str], numbers_only: bool = False) -> List[str]:
     """The form answers a message names ("die E-Mail", "el contrato"), longest word first."""
     folded = fold(text)
@@ -145,7 +153,8 @@ def mentioned_slots(text: str, candidates: Iterable[str], numbers_only: bool = F
     for slot, words in word_map("slot_words"):
         if slot not in wanted:
             continue
-        hits = [len(w) for w in words if contains(folded, w) and (names_a_number(w) or not numbers_only)]
+        hits = [len(w) for w in words if (names_a_number(w) or not numbers_only)
+                and (contains(folded, w) or (numbers_only and close_phrase(folded, w)))]
         if hits:
             found.append((max(hits), slot))
     return [slot for _, slot in sorted(found, reverse=True)]

@@ -134,7 +134,7 @@ def check_locale(locale: Locale, catalog: Mapping[str, Any]) -> list[Problem]:
 
 # Word lists every locale has: what customers type to leave a form, say yes or no, correct an answer, ...
 WORD_LISTS = ("cancel_words", "yes_words", "no_words", "change_words", "value_markers", "question_words",
-              "weekend_words", "fax_words", "language_words")
+              "weekend_words", "fax_words", "language_words", "and_words")
 
 
 def _check_labels(locale: Locale, catalog: Mapping[str, Any]) -> list[Problem]:

@@ -25,12 +25,13 @@ ACTION_FOR_INTENT = {
 }
 
 
-def expected_action(intent: str) -> str:
+def expected_actions(intent: str) -> list[str]:
     if intent.startswith("faq/"):
         # The dialogue answers every topic with the one FAQ rule; which answer the response selector picks
         # is NLU quality, measured on held-out data by bench/nlu.py and end to end by tests/test_server.py.
-        return "utter_faq"
-    return ACTION_FOR_INTENT[intent]
+        # A second question in the same message is offered afterwards.
+        return ["utter_faq", "action_offer_other_question"]
+    return [ACTION_FOR_INTENT[intent]]
 
 
 def stories_for(language: str) -> dict:
@@ -40,7 +41,7 @@ def stories_for(language: str) -> dict:
         steps = []
         for turn in conversation["turns"]:
             steps.append({"user": turn["text"], "intent": turn["intent"]})
-            steps.append({"action": expected_action(turn["intent"])})
+            steps += [{"action": action} for action in expected_actions(turn["intent"])]
         stories.append({"story": f"{language}: {conversation['name']}", "steps": steps})
     return {"version": "3.1", "stories": stories + form_stories(language)}
 

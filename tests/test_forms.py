@@ -70,6 +70,14 @@ def test_every_choice_can_be_typed(typed: str, language: str, expected: str) -> 
     assert messages == []
 
 
+def test_the_buttons_payload_still_works() -> None:
+    t = form_tracker('/inform{"request_type":"contract_copy"}', "request_type")
+    t.slots["request_type"] = "contract_copy"
+    t.events[-1]["value"] = "contract_copy"  # the entity of the payload, mapped by Rasa
+    events, _ = validate(t)
+    assert events == [SlotSet("request_type", "contract_copy"), SlotSet("invalid_answers", None)]
+
+
 def test_the_faq_a_message_would_get_names_the_request_type() -> None:
     events, _ = validate(form_tracker("Ich brauche das Dokument für die Prüfer", "request_type", intent="faq",
                                       faq="faq/contract_copy"))

@@ -152,3 +152,32 @@ def test_a_corrected_customer_number_after_not_found_looks_the_quote_up_again() 
 def test_language_requests_say_plainly_which_languages_are_offered(message: str, locale: str, response: str) -> None:
     _, messages = run(ActionLanguageRequest(), conversation(locale, [user(message, "switch_language")]))
     assert messages == [text(locale, response)]
+
+
+# --- several questions in one message ---------------------------------------------------------------
+
+def two_questions(text: str, second_confidence: float) -> dict[str, Any]:
+    parse = user(text, "faq", 0.7, faq="faq/contract_copy")
+    parse["parse_data"]["intent_ranking"] = [{"name": "faq", "confidence": 0.7},
+                                             {"name": "ask_support_hours", "confidence": second_confidence}]
+    parse["parse_data"]["response_selector"]["default"]["ranking"] = [
+        {"intent_response_key": "faq/contract_copy", "confidence": 0.9}]
+    return parse
+
+
+def test_the_other_question_of_a_message_is_offered() -> None:
+    from actions.several import ActionOfferOtherQuestion
+
+    turns = [two_questions("Wie bekomme ich eine Vertragskopie? Und wann ist der Support erreichbar?", 0.25)]
+    events, messages = run(ActionOfferOtherQuestion(), conversation("de-DE", turns))
+    question = LOCALES["de-DE"].labels["topics"]["ask_support_hours"]["question"]
+    assert messages == [text("de-DE", "utter_other_question_offered")]
+    assert events == [SlotSet("pending_offer", f"topic:{question}")]
+
+
+def test_one_question_offers_nothing() -> None:
+    from actions.several import ActionOfferOtherQuestion
+
+    events, messages = run(ActionOfferOtherQuestion(), conversation("de-DE", [
+        two_questions("Wie bekomme ich eine Vertragskopie?", 0.25)]))
+    assert (events, messages) == ([], [])
