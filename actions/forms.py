@@ -49,14 +49,24 @@ def is_cancel(text: str) -> bool:
     return fold(text) in cancel_phrases()
 
 
-def looks_like_other_message(text: str, message: Mapping[str, Any]) -> bool:
-    """A question, another intent the NLU is sure of, or a bare yes/no: not a name or a description."""
+# Intents no name or description is classified as with certainty.
+NOT_A_NAME_INTENTS = {"request_human", "file_request", "lookup_renewal_quote", "ask_support_hours", "bot_challenge"}
+# Company and person names have at most this many words ("Schmidt & Partner GmbH & Co. KG").
+MAX_NAME_WORDS = 6
+
+
+def looks_like_other_message(text: str, message: Mapping[str, Any], description: bool = False) -> bool:
+    """Not a name (or, with `description`, not a description): a question, a bare yes/no, a request
+    for a person or another task; for names also a sentence or a FAQ the NLU is sure of."""
     intent, confidence = intent_of(message)
-    if is_question(text):
+    words = len(text.split())
+    sure = confidence >= SURE
+    if description:
+        return (is_question(text) and intent in OTHER_INTENTS and sure) or (intent == "request_human" and sure) or (
+            words <= 2 and yes_or_no(text) is not None)
+    if is_question(text) or (words <= 2 and yes_or_no(text) is not None) or words > MAX_NAME_WORDS:
         return True
-    if intent in OTHER_INTENTS - {"greet", "thank"} and confidence >= SURE and len(text.split()) >= 3:
-        return True
-    return len(text.split()) <= 2 and yes_or_no(text) is not None
+    return sure and (intent in NOT_A_NAME_INTENTS and words >= 3 or intent in ("faq", "out_of_scope") and words >= 4)
 
 
 def say_plain(dispatcher: CollectingDispatcher, tracker: Tracker, response: str) -> None:

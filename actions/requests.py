@@ -102,7 +102,7 @@ class ValidateServiceRequestForm(LocalizedFormValidation):
             return parse_email(text) is not None
         if slot == CONFIRMED:
             return yes_or_no(text, message) is not None
-        return not looks_like_other_message(text, message)
+        return not looks_like_other_message(text, message, description=slot == "details")
 
     def prefill(self, text: str, tracker: Tracker) -> Dict[str, Any]:
         found = {"request_type": request_type_choice(text), "contract_number": parse_contract_or_customer_number(text),

@@ -204,3 +204,16 @@ def test_both_numbers_in_the_first_message_look_the_quote_up_at_once() -> None:
     events, _ = validate(t, ValidateQuoteLookupForm())
     assert events == [SlotSet("quote_number", "Q-90000001"), SlotSet("customer_number", "9000001"),
                       FollowupAction("action_lookup_quote")]
+
+
+def test_a_description_that_sounds_like_a_faq_is_kept() -> None:
+    description = "Bitte senden Sie uns die unterschriebene Fassung für die Prüfung."
+    events, _ = validate(form_tracker(description, "details", intent="faq", confidence=0.97, faq="faq/contract_copy"))
+    assert events == [SlotSet("details", description), SlotSet("invalid_answers", None)]
+
+
+def test_a_complaint_is_not_a_company_name() -> None:
+    events, messages = validate(form_tracker("me han cobrado dos veces la factura", "company", "es",
+                                             intent="out_of_scope", confidence=0.9))
+    assert events == [SlotSet("company", None)]
+    assert messages == [text("es", "utter_out_of_scope")]
