@@ -85,6 +85,8 @@ class LocalizedFormValidation(FormValidationAction):
     """
 
     invalid_responses: Mapping[str, str] = {}
+    # Slots that take free text: a question naming a number is still no answer to them.
+    free_text_slots: frozenset[str] = frozenset()
 
     @abc.abstractmethod
     def name(self) -> str:
@@ -112,16 +114,19 @@ class LocalizedFormValidation(FormValidationAction):
         if not requested:
             found = {k: v for k, v in self.prefill(text, tracker).items() if tracker.get_slot(k) in (None, "")}
             return [SlotSet(k, v) for k, v in found.items()] + await super().run(dispatcher, tracker, domain)
+        if is_cancel(text):
+            return [SlotSet(requested, None), SlotSet(FORM_CANCELLED, True), SlotSet(REQUESTED_SLOT, None)]
         if requested not in tracker.slots_to_validate():
             # The form resumes after another action answered: the message was handled already.
             return await super().run(dispatcher, tracker, domain)
-        if is_cancel(text):
-            return [SlotSet(requested, None), SlotSet(FORM_CANCELLED, True), SlotSet(REQUESTED_SLOT, None)]
         corrected = self.correction(requested, text, message, tracker)
         if corrected is not None:
             return [SlotSet(requested, None)] + [SlotSet(k, v) for k, v in corrected.items()] + [
                 SlotSet(INVALID_ANSWERS, None)]
         candidate = str(tracker.slots_to_validate().get(requested) or "")
+        if requested in self.free_text_slots and is_question(text) and mentioned_slots(
+                text, EXPLANATIONS, numbers_only=True):
+            return await self._not_an_answer(requested, text, message, dispatcher, tracker, domain)
         if not (self.plausible(requested, candidate, message) or self.plausible(requested, text, message)):
             return await self._not_an_answer(requested, text, message, dispatcher, tracker, domain)
         events = await super().run(dispatcher, tracker, domain)

@@ -39,6 +39,9 @@ class ValidateQuoteLookupForm(LocalizedFormValidation):
 
     def prefill(self, text: str, tracker: Tracker) -> Dict[str, Any]:
         found = {"quote_number": parse_quote_number(text), "customer_number": parse_customer_number(text)}
+        if found["customer_number"] and not found["quote_number"]:
+            # "my customer number is 9000001" right after a lookup: the same quote again.
+            found["quote_number"] = tracker.get_slot("last_quote_number")
         return {k: v for k, v in found.items() if v}
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,

@@ -90,6 +90,8 @@ class ValidateServiceRequestForm(LocalizedFormValidation):
         "email": "utter_invalid_email", "details": "utter_ask_details", CONFIRMED: "utter_confirm_or_correct",
     }
 
+    free_text_slots = frozenset({"company", "contact_name", "details"})
+
     def name(self) -> str:
         return "validate_service_request_form"
 

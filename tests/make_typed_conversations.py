@@ -51,7 +51,7 @@ P: dict[str, dict[str, Any]] = {
         "hours": ("Wann ist der Support erreichbar?", "und am Wochenende?", "ja gerne"),
         "person": ("Ich möchte mit einem Mitarbeiter sprechen", "ja, bitte"),
         "follow_up": ("Wie kündige ich meinen Wartungsvertrag?", "und das Fax?", "utter_contact_fax",
-                      "Bitte erstellen Sie eine Serviceanfrage"),
+                      "Bitte erstellen Sie eine Serviceanfrage", "maintenance_termination"),
     },
     "ro": {
         "countries": ["RO"],
@@ -83,7 +83,7 @@ P: dict[str, dict[str, Any]] = {
         "hours": ("Care este programul echipei de suport?", "dar sâmbăta?", "da, vă rog"),
         "person": ("Vreau să vorbesc cu un coleg", "da"),
         "follow_up": ("Cum reziliez contractul de mentenanță?", "și faxul?", "utter_contact_fax",
-                      "Vă rog să deschideți o cerere de service"),
+                      "Vă rog să deschideți o cerere de service", "maintenance_termination"),
     },
     "nl": {
         "countries": ["BE", "NL"],
@@ -115,7 +115,7 @@ P: dict[str, dict[str, Any]] = {
         "hours": ("Wanneer is de klantendienst bereikbaar?", "en in het weekend?", "ja"),
         "person": ("Ik wil graag met een medewerker spreken", "ja graag"),
         "follow_up": ("Hoe krijg ik een kopie van mijn contract?", "en voor België?", "utter_faq/contract_copy",
-                      "Kunt u een serviceaanvraag voor mij aanmaken?"),
+                      "Kunt u een serviceaanvraag voor mij aanmaken?", "contract_copy"),
     },
     "es": {
         "countries": ["ES"],
@@ -147,7 +147,7 @@ P: dict[str, dict[str, Any]] = {
         "hours": ("¿Cuál es el horario de atención?", "¿y el sábado?", "sí"),
         "person": ("Quiero hablar con un agente", "sí, por favor"),
         "follow_up": ("¿Cómo cancelo mi contrato de mantenimiento?", "y el fax?", "utter_contact_fax",
-                      "Por favor, abra una solicitud de servicio para mí"),
+                      "Por favor, abra una solicitud de servicio para mí", "maintenance_termination"),
     },
 }
 
@@ -238,14 +238,15 @@ def conversations(language: str) -> list[dict[str, Any]]:
                 "turns": [turn(person, "answer", "utter_human_handoff_unavailable"),
                           turn(yes, "offer_yes", "utter_ask_request_type")] + body,
                 "request": {"request_type": "quote_question", **row}})
-    first, follow, expected, start = p["follow_up"]
-    body, row = form_turns(p, 15, "maintenance_termination", "contact_name")
+    first, follow, expected, start, topic_type = p["follow_up"]
+    # The request type comes from the FAQ just read: the form starts with the number.
+    body, row = form_turns(p, 15, None, "contact_name")
     follow_turn = turn(follow, "follow_up", expected)
     if language == "nl":
         follow_turn["facts"] = "BE"
     out.append({"name": "a follow-up on the previous answer, then a request", "country": countries[-1],
-                "turns": [turn(first, "answer"), follow_turn, turn(start, "answer", "utter_ask_request_type")] + body,
-                "request": {"request_type": "maintenance_termination", **row}})
+                "turns": [turn(first, "answer"), follow_turn, turn(start, "answer", "utter_ask_contract_number")] + body,
+                "request": {"request_type": topic_type, **row}})
     return out
 
 
