@@ -76,3 +76,21 @@ class ActionClarify(Action):
         response = "utter_message_too_long" if kind == "too_long" else "utter_clarify"
         say(dispatcher, tracker, response, extra_buttons=buttons)
         return []
+
+
+class ActionOutOfScope(Action):
+    """Out of scope, unless it is a follow-up on the previous answer ("y el fax?") or a quote number."""
+
+    def name(self) -> str:
+        return "action_out_of_scope"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Dict[str, Any]]:
+        understood = restart_quote_lookup(tracker)
+        if understood is None:
+            understood = answer_follow_up(dispatcher, tracker, domain)
+        if understood is not None:
+            return understood
+        say(dispatcher, tracker, "utter_out_of_scope")
+        return []

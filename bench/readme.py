@@ -42,6 +42,7 @@ def render() -> str:
     rows += ["", f"Everyday messages unrelated to the product (`tests/data/unrelated.yml`) answered as out of scope "
              f"or by the fallback: **{unrelated['out_of_scope_or_fallback']:.1f}%** of {unrelated['messages']} "
              "(target ≥ 90%).", "",
+             *open_set_rows(), "",
              "Replies in the conversation's language over the 48 test conversations (`bench/conversations.py`): "
              f"**{conv['page language sent']['in_conversation_language_pct']}%** with the page language sent as "
              f"the widget does; {conv['text only']['in_conversation_language_pct']}% from the text alone.", "",
@@ -60,6 +61,12 @@ def render() -> str:
             rows.append(f"| 16 concurrent conversations filing requests ({name}) | {c['filed_per_second']} requests/s "
                         f"(each 3-8 turns); {c['stored']}/{c['requests_confirmed']} stored, {c['lost']} lost, "
                         f"{c['duplicated']} duplicated | none lost or duplicated |")
+    if (RESULTS / "limits.json").exists():
+        lim = _load("limits")
+        rows.append(f"| 1 MB / 20 MB REST message (cut and answered / refused with 413) | "
+                    f"p95 {lim['message_1_mb']['p95_ms']} ms / {lim['message_20_mb']['p95_ms']} ms; a normal turn "
+                    f"meanwhile p95 {lim['normal_turn_during_huge_messages']['p95_ms']} ms (alone "
+                    f"{lim['normal_turn_alone']['p95_ms']} ms) | ≤ 1 s each, nobody else waits |")
     if (RESULTS / "training.json").exists():
         seconds = _load("training")["cold_training_s"]
         rows.append(f"| full training, cold cache | {seconds / 60:.1f} min | ≤ 5 min |")
@@ -68,6 +75,39 @@ def render() -> str:
     rows.append(f"| memory (RSS) | Rasa {srv['memory_rss_mb']['rasa']:.0f} MB (TensorFlow, model, four lemma tables), "
                 f"action server {srv['memory_rss_mb']['action_server']:.0f} MB | |")
     return "\n".join(rows)
+
+
+def now_cell(row: dict[str, Any]) -> str:
+    """The latest rate, and the rate without the messages a training example nearly copies, if there are any."""
+    from bench.open_set import rate
+
+    cell = f"**{rate(row):.1f}%**"
+    if row.get("near_copies_of_training"):
+        cell += f" ({row['rate_far_from_training_pct']:.1f}% without {row['near_copies_of_training']} near copies)"
+    return cell
+
+
+def open_set_rows() -> list[str]:
+    """Open-set TEST split: the baseline (model before issue 7) next to the latest run, when there is one."""
+    from bench.open_set import TARGETS, rate
+
+    if not (RESULTS / "open_set_baseline.json").exists():
+        return []
+    before = _load("open_set_baseline")
+    now = _load("open_set") if (RESULTS / "open_set.json").exists() else None
+    rows = ["**Open set** (`bench/open_set.py`, TEST split of `tests/data/open_set/`, written independently of "
+            "the training data): unrelated messages rejected (out of scope or fallback), and uncovered "
+            "vendor-support questions rejected or routed to `faq/unanswered_contract_question`; "
+            f"baseline = model {before['model']}:", "",
+            f"| language | unrelated: baseline | now (≥ {TARGETS['unrelated']:.0f}%) | near domain: baseline "
+            f"| now (≥ {TARGETS['near_domain']:.0f}%) |", "| --- | --- | --- | --- | --- |"]
+    for code, x in before["per_language"].items():
+        cells = []
+        for kind in ("unrelated", "near_domain"):
+            cells.append(f"{rate(x[kind]):.1f}% of {x[kind]['messages']}")
+            cells.append(now_cell(now["per_language"][code][kind]) if now else "not run")
+        rows.append(f"| {code} | " + " | ".join(cells) + " |")
+    return rows
 
 
 def main() -> None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import importlib
 
-BENCHMARKS = ("language", "nlu", "server", "conversations", "typed_conversations", "requests", "training")
+BENCHMARKS = ("language", "nlu", "open_set", "server", "limits", "conversations", "typed_conversations", "requests",
+              "training")
 
 
 def main() -> None:

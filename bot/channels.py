@@ -4,6 +4,8 @@ When a turn produced no message at all - the action server is down or timed out,
 customer gets the localized "technical problem" answer with the country's phone or online channel,
 instead of silence. Configured in credentials.yml: `bot.channels.RestWithFallback` (webhook
 `/webhooks/rest/webhook`) and `bot.channels.SocketIOWithFallback` (the website widget).
+
+Both also enforce the size limits of bot.limits before any NLU runs: a huge body is refused, a long message cut.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from rasa.core.channels.socketio import SocketIOInput
 from sanic import Blueprint
 
 from bot import SUPPORTED_LANGUAGES
+from bot.limits import MAX_MESSAGE_CHARS, MAX_REQUEST_BYTES, TRUNCATED_FROM, cut
 from bot.locales import resolve_locale
 from bot.render import render
 
@@ -35,8 +38,19 @@ def fallback_language(message: UserMessage) -> tuple[str | None, str | None]:
     return (max(scores, key=scores.__getitem__) if scores else None), None
 
 
+def limit_message(message: UserMessage) -> None:
+    """Cut an over-long message before anything else sees it; the metadata keeps the original length."""
+    text, original = cut(message.text)
+    message.text = text
+    if original is not None:
+        metadata = message.metadata if isinstance(message.metadata, dict) else {}
+        message.metadata = {**metadata, TRUNCATED_FROM: original}
+        logger.info("Message of %s cut from %d to %d characters", message.sender_id, original, MAX_MESSAGE_CHARS)
+
+
 def with_fallback(on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Callable[[UserMessage], Awaitable[Any]]:
     async def handle(message: UserMessage) -> Any:
+        limit_message(message)
         output = message.output_channel
         sent = 0
         original = output.send_response
@@ -59,13 +73,31 @@ def with_fallback(on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Ca
     return handle
 
 
+def cap_request_size(blueprint: Blueprint) -> Blueprint:
+    """Make the Rasa server refuse bodies over MAX_REQUEST_BYTES (413) before reading them.
+
+    Sanic reads REQUEST_MAX_SIZE per connection, so setting it before the server starts covers every route of
+    the Rasa server (channels and HTTP API). A lower SANIC_REQUEST_MAX_SIZE from the environment still wins.
+    """
+
+    @blueprint.listener("before_server_start")
+    async def cap(app: Any, _loop: Any) -> None:
+        app.config.REQUEST_MAX_SIZE = min(int(app.config.REQUEST_MAX_SIZE), MAX_REQUEST_BYTES)
+
+    return blueprint
+
+
 class RestWithFallback(RestInput):
     @classmethod
     def name(cls) -> str:
         return "rest"
 
+    def _extract_message(self, req: Any) -> str:
+        # A number is text; a list or object is no text (it would crash UserMessage, which strips it).
+        return cut(super()._extract_message(req), limit=MAX_REQUEST_BYTES)[0]
+
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
-        return super().blueprint(with_fallback(on_new_message))
+        return cap_request_size(super().blueprint(with_fallback(on_new_message)))
 
 
 class SocketIOWithFallback(SocketIOInput):
@@ -76,4 +108,7 @@ class SocketIOWithFallback(SocketIOInput):
         return "socketio"
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        return super().blueprint(with_fallback(on_new_message))
+        blueprint = super().blueprint(with_fallback(on_new_message))
+        if self.sio is not None:  # engine.io's cap on one packet: the same as the Rasa server's request cap
+            self.sio.eio.max_http_buffer_size = MAX_REQUEST_BYTES
+        return cap_request_size(blueprint)

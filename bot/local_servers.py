@@ -50,6 +50,28 @@ def http(method: str, url: str, body: dict | None = None, headers: dict | None =
             return error.code, raw.decode(errors="replace")
 
 
+def post_message(base: str, sender: str, text: str, timeout: float = 60) -> tuple[int | None, list, float]:
+    """POST a REST message as raw bytes: (status, or None if the server closed the connection before taking
+    the whole body; replies; seconds)."""
+    import http.client
+    from urllib.parse import urlsplit
+
+    body = json.dumps({"sender": sender, "message": text}).encode()
+    url = urlsplit(base)
+    connection = http.client.HTTPConnection(url.hostname or "127.0.0.1", url.port, timeout=timeout)
+    started = time.monotonic()
+    try:
+        connection.request("POST", "/webhooks/rest/webhook", body, {"Content-Type": "application/json"})
+        response = connection.getresponse()
+        raw = response.read()
+        replies = json.loads(raw) if response.status == 200 else []
+        return response.status, replies, time.monotonic() - started
+    except (BrokenPipeError, ConnectionResetError):
+        return None, [], time.monotonic() - started
+    finally:
+        connection.close()
+
+
 @dataclass
 class Servers:
     tracker_store_url: str

@@ -17,7 +17,7 @@ ACTION_FOR_INTENT = {
     "goodbye": "utter_goodbye",
     "thank": "utter_thank",
     "bot_challenge": "utter_iamabot",
-    "out_of_scope": "utter_out_of_scope",
+    "out_of_scope": "action_out_of_scope",
     "affirm": "action_answer_offer",
     "deny": "action_answer_offer",
     "ask_support_hours": "action_support_hours",

@@ -19,6 +19,7 @@ from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.language.text import MARKUP_TAG, strip_markup
+from bot.limits import MAX_MESSAGE_CHARS, TRUNCATED_FROM
 from bot.nlu.language_identifier import LANGUAGE_DETECTION
 
 INPUT_CHECK = "input_check"
@@ -30,21 +31,27 @@ EMPTY, NO_TEXT, TOO_LONG, UNSUPPORTED_LANGUAGE, OK = (
 )
 
 
-def classify_input(text: str | None, detection: Dict[str, Any] | None, max_chars: int) -> Dict[str, Any]:
-    """What kind of input this is; pure function so it can be tested without Rasa."""
+def classify_input(
+    text: str | None, detection: Dict[str, Any] | None, max_chars: int, truncated_from: int | None = None
+) -> Dict[str, Any]:
+    """What kind of input this is; pure function so it can be tested without Rasa.
+
+    `truncated_from`: the length before the channel or the InputLimiter cut the text (bot.limits).
+    """
     text = text or ""
+    length = truncated_from or len(text)
     has_markup = bool(MARKUP_TAG.search(text))
     if not text.strip():
         kind = EMPTY
     elif not _ALNUM.search(strip_markup(text)):
         kind = NO_TEXT
-    elif len(text) > max_chars:
+    elif length > max_chars:
         kind = TOO_LONG
     elif detection and detection.get("unsupported_language"):
         kind = UNSUPPORTED_LANGUAGE
     else:
         kind = OK
-    return {"kind": kind, "markup": has_markup, "length": len(text)}
+    return {"kind": kind, "markup": has_markup, "length": length}
 
 
 @DefaultV1Recipe.register(
@@ -55,7 +62,7 @@ class InputGuard(GraphComponent):
 
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
-        return {"max_chars": 2000}
+        return {"max_chars": MAX_MESSAGE_CHARS}
 
     def __init__(self, config: Dict[str, Any]) -> None:
         self._max_chars = int(config["max_chars"])
@@ -72,7 +79,8 @@ class InputGuard(GraphComponent):
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
-            check = classify_input(message.get("text"), message.get(LANGUAGE_DETECTION), self._max_chars)
+            check = classify_input(message.get("text"), message.get(LANGUAGE_DETECTION), self._max_chars,
+                                   message.get(TRUNCATED_FROM))
             message.set(INPUT_CHECK, check, add_to_output=True)
             if check["kind"] != OK:
                 self._route_to_fallback(message)
