@@ -181,3 +181,13 @@ def test_one_question_offers_nothing() -> None:
     events, messages = run(ActionOfferOtherQuestion(), conversation("de-DE", [
         two_questions("Wie bekomme ich eine Vertragskopie?", 0.25)]))
     assert (events, messages) == ([], [])
+
+
+def test_out_of_scope_unless_it_follows_up_on_the_previous_answer() -> None:
+    from actions.fallback import ActionOutOfScope
+
+    turns = [user("Cum reziliez contractul de mentenanță?", "faq", faq="faq/terminate_maintenance_contract"), bot(),
+             user("și faxul?", "out_of_scope", 0.9)]
+    assert run(ActionOutOfScope(), conversation("ro-RO", turns)) == ([], [text("ro-RO", "utter_contact_fax")])
+    turns = [user("Care e cel mai bun restaurant din oraș?", "out_of_scope", 0.9)]
+    assert run(ActionOutOfScope(), conversation("ro-RO", turns)) == ([], [text("ro-RO", "utter_out_of_scope")])
