@@ -20,7 +20,8 @@ HOURS = "hours"
 
 def previous_topic(tracker: Tracker) -> str | None:
     """What the assistant's last answer was about: "hours", "contact" or a FAQ topic (faq/...)."""
-    for event in reversed(tracker.events[:-1] if tracker.events else []):
+    users = [i for i, e in enumerate(tracker.events) if e.get("event") == "user"]
+    for event in reversed(tracker.events[:users[-1]] if users else []):
         if event.get("event") == "user":
             parse = event.get("parse_data") or {}
             intent = (parse.get("intent") or {}).get("name")

@@ -34,7 +34,7 @@ def bot(response: str | None = None, buttons: list[str] | None = None) -> dict[s
 
 def conversation(locale: str, turns: list[dict[str, Any]], slots: dict[str, Any] | None = None) -> Tracker:
     language, country = locale.split("-")
-    latest = turns[-1]["parse_data"]
+    latest = [t for t in turns if t["event"] == "user"][-1]["parse_data"]
     return Tracker("c", {"language": language, "country": country, **(slots or {})}, latest, turns, False, None, {},
                    "action_listen")
 
@@ -108,7 +108,8 @@ def test_a_typed_yes_after_a_failed_filing_tries_again() -> None:
 
 def test_weekend_after_the_hours() -> None:
     turns = [user("Wanneer is de support bereikbaar?", "ask_support_hours"), bot(), user("en in het weekend?",
-                                                                                          "nlu_fallback", 0.3)]
+                                                                                          "nlu_fallback", 0.3),
+             {"event": "slot", "name": "language", "value": "nl"}]  # set after the message, before the answer
     events, messages = run(ActionClarify(), conversation("nl-BE", turns))
     assert messages == [text("nl-BE", "utter_support_weekend")]
     assert events == [SlotSet("pending_offer", "file_request")]

@@ -110,6 +110,7 @@ def test_a_cancelled_request_does_not_reuse_its_answers(servers: Servers) -> Non
     assert chat.say("nu") == [chat.text("utter_request_cancelled")]
     replies = chat.say("Vă rog să deschideți o cerere de service pentru mine")
     assert replies == [chat.text("utter_ask_request_type")]
+    assert chat.say("altceva") == [chat.text("utter_ask_contract_number")]  # nothing of before is reused
     assert chat.rows() == []
 
 
