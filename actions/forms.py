@@ -69,6 +69,11 @@ def looks_like_other_message(text: str, message: Mapping[str, Any], description:
     return sure and (intent in NOT_A_NAME_INTENTS and words >= 3 or intent in ("faq", "out_of_scope") and words >= 4)
 
 
+def conversation_message(tracker: Tracker) -> Dict[str, Any]:
+    """The latest message, in the conversation's language (a short "da" may be detected as anything)."""
+    return {**(tracker.latest_message or {}), "language": conversation_locale(tracker).language}
+
+
 def say_plain(dispatcher: CollectingDispatcher, tracker: Tracker, response: str) -> None:
     """A catalogued answer without its buttons (in a form, the form's own question follows)."""
     locale = conversation_locale(tracker)
@@ -109,7 +114,7 @@ class LocalizedFormValidation(FormValidationAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[Dict[str, Any]]:
         requested = tracker.get_slot(REQUESTED_SLOT)
-        message = tracker.latest_message or {}
+        message = conversation_message(tracker)
         text = str(message.get("text") or "")
         if not requested:
             found = {k: v for k, v in self.prefill(text, tracker).items() if tracker.get_slot(k) in (None, "")}

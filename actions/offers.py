@@ -10,7 +10,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import conversation_locale, say
-from actions.followups import restart_quote_lookup
+from actions.followups import answer_follow_up, restart_quote_lookup
+from actions.forms import conversation_message
 from actions.offers_state import OFFER_FILE_AGAIN, OFFER_FILE_REQUEST, OFFER_HUMAN, PENDING_OFFER, pending_offer
 from actions.typed import intent_of, yes_or_no
 
@@ -31,13 +32,17 @@ class ActionAnswerOffer(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[Dict[str, Any]]:
-        message = tracker.latest_message or {}
+        message = conversation_message(tracker)
         answer = yes_or_no(str(message.get("text") or ""), message)
         if answer is None:
             answer = intent_of(message)[0] == "affirm"
         restart = restart_quote_lookup(tracker)  # "no, my customer number is 9000001" after "not found"
         if restart is not None:
             return restart
+        if yes_or_no(str(message.get("text") or ""), {"language": message["language"]}) is None:
+            follow_up = answer_follow_up(dispatcher, tracker, domain)  # "și faxul?" read as a yes by the NLU
+            if follow_up is not None:
+                return follow_up
         offer = pending_offer(tracker)
         events: List[Dict[str, Any]] = [SlotSet(PENDING_OFFER, None)] if tracker.get_slot(PENDING_OFFER) else []
         if not answer or not offer:

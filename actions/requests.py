@@ -17,6 +17,7 @@ from actions.forms import (
     INVALID_ANSWERS,
     AskSlot,
     LocalizedFormValidation,
+    conversation_message,
     looks_like_other_message,
     slot_text,
 )
@@ -146,7 +147,7 @@ class ValidateServiceRequestForm(LocalizedFormValidation):
 
     def validate_confirmed(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                            domain: DomainDict) -> Dict[str, Any]:
-        answer = yes_or_no(str(value), tracker.latest_message)
+        answer = yes_or_no(str(value), conversation_message(tracker))
         if answer:
             return {CONFIRMED: "yes"}
         if answer is False:

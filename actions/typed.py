@@ -40,9 +40,10 @@ def contains(folded_text: str, phrase: str) -> bool:
 
 
 @cache
-def word_list(group: str) -> Tuple[str, ...]:
-    """A list-valued label group of every locale, folded, longest first."""
-    words = {fold(w) for loc in cached_locales().values() for w in (loc.labels.get(group) or [])}
+def word_list(group: str, language: str | None = None) -> Tuple[str, ...]:
+    """A list-valued label group of every locale (or of one language's), folded, longest first."""
+    words = {fold(w) for loc in cached_locales().values() if language in (None, loc.language)
+             for w in (loc.labels.get(group) or [])}
     return tuple(sorted((w for w in words if w), key=len, reverse=True))
 
 
@@ -107,15 +108,19 @@ def starts_with_any(folded: str, words: Iterable[str]) -> bool:
 
 
 def yes_or_no(text: str, message: Mapping[str, Any] | None = None) -> bool | None:
-    """True for a typed yes, False for a no, None otherwise. The NLU's affirm/deny count too."""
+    """True for a typed yes, False for a no, None otherwise. The NLU's affirm/deny count too.
+
+    The words are the message's language's: Spanish "si" is yes, Romanian "și" is "and"."""
     folded = fold(text)
     if folded in ("/affirm",):
         return True
     if folded in ("/deny",):
         return False
-    if starts_with_any(folded, word_list("no_words")):
+    language = (message or {}).get("language")
+    language = str(language) if language else None
+    if starts_with_any(folded, word_list("no_words", language)):
         return False
-    if starts_with_any(folded, word_list("yes_words")):
+    if starts_with_any(folded, word_list("yes_words", language)):
         return True
     intent, confidence = intent_of(message or {})
     if intent in ("affirm", "deny") and confidence >= CONFIDENT:

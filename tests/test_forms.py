@@ -217,3 +217,12 @@ def test_a_complaint_is_not_a_company_name() -> None:
                                              intent="out_of_scope", confidence=0.9))
     assert events == [SlotSet("company", None)]
     assert messages == [text("es", "utter_out_of_scope")]
+
+
+def test_yes_and_no_words_are_the_conversations_language() -> None:
+    from actions.typed import yes_or_no
+
+    assert yes_or_no("si, claro", {"language": "es"}) is True
+    assert yes_or_no("și faxul?", {"language": "ro"}) is None
+    assert yes_or_no("da", {"language": "ro"}) is True
+    assert yes_or_no("nee, dank u", {"language": "nl"}) is False
