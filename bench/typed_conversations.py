@@ -35,7 +35,7 @@ def main() -> None:
     everything: list[Outcome] = []
     with tempfile.TemporaryDirectory() as folder:
         servers = Servers(tracker_store_url=f"sqlite:///{folder}/tracker.db", logs=Path(folder))
-        servers.start()
+        servers.start(timeout=900)  # a busy machine loads the model slowly
         try:
             for language in SUPPORTED_LANGUAGES:
                 outcomes = [play(servers, language, c) for c in load(language)]

@@ -24,7 +24,7 @@ LOCALES = load_locales()
 def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
     folder: Path = tmp_path_factory.mktemp("typed")
     running = Servers(tracker_store_url=f"sqlite:///{folder / 'tracker.db'}", logs=folder)
-    running.start()
+    running.start(timeout=900)  # a busy machine loads the model slowly
     yield running
     running.stop()
 
