@@ -9,9 +9,18 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import conversation_locale, events_since_previous_user_message, say, topic_button
+from actions.common import (
+    conversation_locale,
+    events_since_previous_user_message,
+    latest_user_text,
+    say,
+    topic_button,
+)
 from actions.followups import answer_follow_up, restart_quote_lookup
+from actions.forms import conversation_message
+from actions.offers import ActionAnswerOffer
 from actions.offers_state import OFFER_HUMAN, PENDING_OFFER
+from actions.typed import yes_or_no
 
 MAX_TOPIC_BUTTONS = 3
 # Intents that are not topics a customer could have meant.
@@ -56,7 +65,10 @@ class ActionClarify(Action):
         if kind in _KIND_RESPONSES:
             say(dispatcher, tracker, _KIND_RESPONSES[kind])
             return []
-        # A quote number to look up, or a follow-up on the previous answer, is understood after all.
+        # A typed yes/no the NLU was unsure of ("da" alone), a quote number to look up, or a follow-up on the
+        # previous answer, is understood after all.
+        if yes_or_no(latest_user_text(tracker), conversation_message(tracker)) is not None:
+            return await ActionAnswerOffer().run(dispatcher, tracker, domain)
         understood = restart_quote_lookup(tracker)
         if understood is None:
             understood = answer_follow_up(dispatcher, tracker, domain)

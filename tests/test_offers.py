@@ -192,3 +192,11 @@ def test_out_of_scope_unless_it_follows_up_on_the_previous_answer() -> None:
     assert run(ActionOutOfScope(), conversation("ro-RO", turns)) == ([], [text("ro-RO", "utter_contact_fax")])
     turns = [user("Care e cel mai bun restaurant din oraș?", "out_of_scope", 0.9)]
     assert run(ActionOutOfScope(), conversation("ro-RO", turns)) == ([], [text("ro-RO", "utter_out_of_scope")])
+
+
+def test_a_bare_da_the_nlu_is_unsure_of_still_accepts_the_offer() -> None:
+    turns = [user("Vreau să vorbesc cu un coleg", "request_human"), bot("utter_human_handoff_unavailable"),
+             user("da", "nlu_fallback", 0.5)]
+    events, messages = run(ActionClarify(), conversation("ro-RO", turns))
+    assert events == [FollowupAction("service_request_form")]
+    assert messages == []
