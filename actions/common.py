@@ -7,6 +7,7 @@ from typing import Any, Dict, List
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.locale_note import note_due, note_text, with_note
 from bot.locales import Locale, resolve_locale
 from bot.render import render
 
@@ -55,4 +56,18 @@ def say(
     """Sends a catalogued response in the conversation's locale (or the given one: "and for Belgium?")."""
     rendered = render(locale or conversation_locale(tracker), response, **values)
     buttons = rendered.buttons + list(extra_buttons or [])
-    dispatcher.utter_message(text=rendered.text, buttons=buttons)
+    text = rendered.text
+    if note_due(_since_user_message(tracker)) and not dispatcher.messages:
+        language = tracker.get_slot("language") or tracker.latest_message.get("language")
+        text = with_note(text, note_text(language, tracker.get_slot("country")))
+    dispatcher.utter_message(text=text, buttons=buttons)
+
+
+def _since_user_message(tracker: Tracker) -> List[tuple[str, str | None]]:
+    events: List[tuple[str, str | None]] = []
+    for event in reversed(tracker.events):
+        kind = event.get("event")
+        if kind == "user":
+            break
+        events.append((kind, event.get("name") if kind == "slot" else None))
+    return events[::-1]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 from decimal import Decimal
@@ -20,10 +21,14 @@ from bot.db.engine import session_scope
 from bot.db.models import RenewalQuote
 from bot.db.repository import find_quote, is_expired
 from bot.locales import Locale
+from bot.rate_limit import Rate, SlidingWindowLimiter
 from bot.requests import parse_customer_number, parse_quote_number
 
 logger = logging.getLogger(__name__)
 MAX_LOOKUPS_PER_CONVERSATION = 5
+# Per client address too (its pseudonym `client_key` from the channel), so a client that starts new
+# conversations (new sender ids) cannot keep guessing quote numbers. Counted in this process.
+CLIENT_LOOKUPS = SlidingWindowLimiter(Rate(count=10, seconds=3600))
 
 
 class ValidateQuoteLookupForm(LocalizedFormValidation):
@@ -91,6 +96,12 @@ def quote_lines(quote: RenewalQuote, locale: Locale) -> tuple[str, str]:
     return "\n".join(lines), formatting.money(total, quote.currency, locale.code)
 
 
+def _find(quote_number: str, customer_number: str) -> RenewalQuote | None:
+    """Blocking database work, run in a worker thread; the quote and its items are loaded before it returns."""
+    with session_scope() as session:
+        return find_quote(session, quote_number, customer_number)
+
+
 class ActionLookupQuote(Action):
     """The clock is injectable for tests of expiry."""
 
@@ -113,20 +124,21 @@ class ActionLookupQuote(Action):
             return reset
         attempts = int(tracker.get_slot("quote_attempts") or 0) + 1
         reset.append(SlotSet("quote_attempts", float(attempts)))
-        if attempts > MAX_LOOKUPS_PER_CONVERSATION:
+        client = str((tracker.latest_message.get("metadata") or {}).get("client_key") or "")
+        if attempts > MAX_LOOKUPS_PER_CONVERSATION or (client and not CLIENT_LOOKUPS.allow(client)):
             say(dispatcher, tracker, "utter_quote_too_many_attempts")
             return reset
         locale = conversation_locale(tracker)
         try:
-            with session_scope() as session:
-                quote = find_quote(session, str(quote_number), str(customer_number))
-                if quote is None:
-                    say(dispatcher, tracker, "utter_quote_not_found")
-                else:
-                    self._show(dispatcher, tracker, quote, locale)
+            quote = await asyncio.to_thread(_find, str(quote_number), str(customer_number))
         except SQLAlchemyError:
             logger.exception("Quote lookup failed")
             say(dispatcher, tracker, "utter_technical_problem")
+            return reset
+        if quote is None:
+            say(dispatcher, tracker, "utter_quote_not_found")
+        else:
+            self._show(dispatcher, tracker, quote, locale)
         return reset
 
     def _show(self, dispatcher: CollectingDispatcher, tracker: Tracker, quote: RenewalQuote,

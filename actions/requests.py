@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any, Dict, List, Mapping
 
@@ -256,9 +257,7 @@ class ActionFileRequest(Action):
             queue=queue_for(request_type, locale.country),
         )
         try:
-            with session_scope() as session:
-                request, created = file_request(session, new)
-                reference = str(request.reference)
+            reference, created = await asyncio.to_thread(_file, new)
         except SQLAlchemyError:
             logger.exception("Filing a service request failed; nothing was filed")
             say(dispatcher, tracker, "utter_request_not_filed")
@@ -269,3 +268,10 @@ class ActionFileRequest(Action):
         if request_type == "maintenance_termination" and "maintenance_termination_written" in locale.facts:
             say(dispatcher, tracker, "utter_written_notice")
         return reset_request()
+
+
+def _file(new: NewRequest) -> tuple[str, bool]:
+    """Blocking database work: run in a worker thread so other conversations are not held up."""
+    with session_scope() as session:
+        request, created = file_request(session, new)
+        return str(request.reference), created

@@ -1,6 +1,8 @@
 """The action server: rasa-sdk's app behind a shared-secret check, bound to localhost.
 
 Rasa sends `Authorization: Bearer <ACTION_SERVER_TOKEN>` (endpoints.yml); any other caller gets 401.
+A body above ACTION_MAX_REQUEST_BYTES gets 413 (bot.http_limits). Database work runs in worker threads
+(asyncio.to_thread in the actions), so one slow query does not hold up other conversations.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from sanic import Sanic
 from sanic.request import Request
 from sanic.response import HTTPResponse, json
 
+from bot.http_limits import limit_request_size
 from bot.settings import check_secret
 
 logger = logging.getLogger(__name__)
@@ -28,7 +31,7 @@ def create_authenticated_app(token: str) -> Sanic:
     from rasa_sdk.endpoint import create_app
 
     token = check_secret("ACTION_SERVER_TOKEN", token)
-    app = create_app("actions", cors_origins=[])
+    app = limit_request_size(create_app("actions", cors_origins=[]), "ACTION_MAX_REQUEST_BYTES")
 
     @app.middleware("request")
     async def require_token(request: Request) -> HTTPResponse | None:

@@ -68,6 +68,16 @@ def render() -> str:
                     f"p95 {lim['message_1_mb']['p95_ms']} ms / {lim['message_20_mb']['p95_ms']} ms; a normal turn "
                     f"meanwhile p95 {lim['normal_turn_during_huge_messages']['p95_ms']} ms (alone "
                     f"{lim['normal_turn_alone']['p95_ms']} ms) | ≤ 1 s each, nobody else waits |")
+    if (RESULTS / "server_side_by_side.json").exists():
+        side = _load("server_side_by_side")
+        before, after = side["baseline"], side["current"]
+        for name, r in (("before", before), ("after", after)):
+            load, turn = r["faq_load"], r["rest_turn"]
+            rows.append(f"| {name} moving the language bookkeeping into Rasa ({r['model']}): REST turn unloaded; "
+                        f"FAQ turns, {load['concurrency']} concurrent conversations | p50 {turn['p50_ms']} ms, p95 "
+                        f"{turn['p95_ms']} ms; {load['turns_per_s']} turns/s, p95 {load['p95_ms']} ms "
+                        f"({load['errors']} errors) | p95 ≤ 100 ms; ≥ 2x turns/s |")
+        rows.append(f"| throughput after / before (same run) | x{side['change']['faq_throughput_x']} | ≥ 2x |")
     if (RESULTS / "training.json").exists():
         seconds = _load("training")["cold_training_s"]
         rows.append(f"| full training, cold cache | {seconds / 60:.1f} min | ≤ 5 min |")

@@ -1,20 +1,30 @@
-"""Server start time and memory, `/model/parse` and full REST-turn latency, over HTTP on localhost.
+"""Server start time and memory, `/model/parse` and REST-turn latency, and FAQ throughput under concurrency.
 
-Starts the action server and Rasa exactly as `make run` does (SQLite tracker store), then sends the
-held-out messages one at a time. Run: python -m bench.server
+Starts the action server and Rasa exactly as `make run` does (SQLite tracker store), then
+1. sends the held-out messages one at a time (unloaded latency), and
+2. runs `--concurrency` conversations in parallel asking FAQ questions in the four languages for
+   `--duration` seconds (turns/s, p50/p95 under load).
+`--baseline DIR --baseline-model PATH` runs the same measurements first on another checkout (e.g. a
+`git archive` of the previous commit with its model), so before and after come from the same run.
+
+Run: python -m bench.server [--concurrency 16] [--duration 30] [--baseline DIR --baseline-model PATH]
 """
 
 from __future__ import annotations
 
+import argparse
 import tempfile
+import threading
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 from bench.common import summary_ms, write_result
 from bench.nlu import held_out
 from bot import SUPPORTED_LANGUAGES
-from bot.local_servers import TOKEN, Servers, http
+from bot.local_servers import MODEL, TOKEN, Servers, http
+from bot.paths import ROOT
 
 MESSAGES_PER_LANGUAGE = 60
 
@@ -26,17 +36,69 @@ def rss_mb(pid: int) -> float:
     return float("nan")
 
 
-def main() -> None:
+def faq_messages() -> list[str]:
+    """FAQ questions of the held-out set, interleaved across the four languages."""
+    per_language = [[text for text, intent in held_out(lang) if intent.startswith("faq")] for lang in SUPPORTED_LANGUAGES]
+    mixed = []
+    for i in range(max(len(m) for m in per_language)):
+        mixed += [m[i] for m in per_language if i < len(m)]
+    return mixed
+
+
+def load(servers: Servers, concurrency: int, duration: float) -> dict[str, Any]:
+    """`concurrency` conversations of five FAQ turns each, back to back, for `duration` seconds."""
+    messages = faq_messages()
+    latencies: list[float] = []
+    errors = [0]
+    lock = threading.Lock()
+    stop_at = time.monotonic() + duration
+
+    def worker(index: int) -> None:
+        turn = index * 7
+        sender = ""
+        while time.monotonic() < stop_at:
+            if turn % 5 == 0 or not sender:
+                sender = f"load-{uuid.uuid4().hex[:8]}"
+            text = messages[turn % len(messages)]
+            turn += 1
+            t0 = time.perf_counter()
+            try:
+                status, replies = http("POST", f"{servers.rasa}/webhooks/rest/webhook",
+                                       {"sender": sender, "message": text}, timeout=60)
+                ok = status == 200 and bool(replies)
+            except OSError:
+                ok = False
+            elapsed = time.perf_counter() - t0
+            with lock:
+                if ok:
+                    latencies.append(elapsed)
+                else:
+                    errors[0] += 1
+
+    started = time.monotonic()
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(concurrency)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    wall = time.monotonic() - started
+    return {"concurrency": concurrency, "duration_s": round(wall, 1), "turns": len(latencies),
+            "errors": errors[0], "turns_per_s": round(len(latencies) / wall, 2), **summary_ms(latencies)}
+
+
+def measure(root: Path, model: Path, concurrency: int, duration: float, per_language: int = MESSAGES_PER_LANGUAGE,
+            start_timeout: float = 900) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as folder:
-        servers = Servers(tracker_store_url=f"sqlite:///{folder}/tracker.db", logs=Path(folder))
+        servers = Servers(tracker_store_url=f"sqlite:///{folder}/tracker.db", logs=Path(folder), root=root,
+                          model=model)
         start = time.perf_counter()
-        servers.start(("actions",))
+        servers.start(("actions",), timeout=start_timeout)
         actions_ready = time.perf_counter() - start
         start = time.perf_counter()
-        servers.start(("rasa",))
+        servers.start(("rasa",), timeout=start_timeout)  # a loaded machine can take minutes
         rasa_ready = time.perf_counter() - start
         try:
-            messages = [text for lang in SUPPORTED_LANGUAGES for text, _ in held_out(lang)[:MESSAGES_PER_LANGUAGE]]
+            messages = [text for lang in SUPPORTED_LANGUAGES for text, _ in held_out(lang)[:per_language]]
             for text in messages[:20]:  # warm-up
                 http("POST", f"{servers.rasa}/model/parse?token={TOKEN}", {"text": text})
             parse, turns = [], []
@@ -52,22 +114,64 @@ def main() -> None:
                 t0 = time.perf_counter()
                 servers.say(sender, text)
                 turns.append(time.perf_counter() - t0)
-            results = {
+            under_load = load(servers, concurrency, duration)
+            return {
+                "code": str(root), "model": model.name,
                 "start_s": {"action_server": round(actions_ready, 1), "rasa": round(rasa_ready, 1)},
                 "memory_rss_mb": {"rasa": rss_mb(servers.pid("rasa")), "action_server": rss_mb(servers.pid("actions"))},
                 "model_parse": summary_ms(parse),
                 "rest_turn": summary_ms(turns),
+                "faq_load": under_load,
             }
         finally:
             servers.stop()
-    path = write_result("server", results)
+
+
+def print_table(name: str, results: dict[str, Any]) -> None:
+    print(f"## {name} ({results['code']}, {results['model']})")
     print(f"| start (ready) | Rasa {results['start_s']['rasa']} s, action server {results['start_s']['action_server']} s |")
     print(f"| memory (RSS) | Rasa {results['memory_rss_mb']['rasa']} MB, action server "
           f"{results['memory_rss_mb']['action_server']} MB |")
     for key in ("model_parse", "rest_turn"):
         r = results[key]
         print(f"| {key} | p50 {r['p50_ms']} ms, p95 {r['p95_ms']} ms (n={r['n']}) |")
-    print(f"written to {path}")
+    r = results["faq_load"]
+    print(f"| FAQ load, {r['concurrency']} conversations | {r['turns_per_s']} turns/s, p50 {r['p50_ms']} ms, "
+          f"p95 {r['p95_ms']} ms ({r['turns']} turns, {r['errors']} errors) |")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--duration", type=float, default=30.0, help="seconds of the load phase")
+    parser.add_argument("--baseline", type=Path, help="another checkout to measure first, side by side")
+    parser.add_argument("--baseline-model", type=Path, help="that checkout's trained model")
+    parser.add_argument("--messages-per-language", type=int, default=MESSAGES_PER_LANGUAGE,
+                        help="held-out messages per language for the unloaded latency")
+    args = parser.parse_args(argv)
+    results: dict[str, Any] = {}
+    if args.baseline:
+        if not args.baseline_model:
+            parser.error("--baseline needs --baseline-model")
+        results["baseline"] = measure(args.baseline.resolve(), args.baseline_model.resolve(), args.concurrency,
+                                      args.duration, args.messages_per_language)
+    results["current"] = measure(ROOT, MODEL, args.concurrency, args.duration, args.messages_per_language)
+    if "baseline" in results:
+        before, after = results["baseline"], results["current"]
+        results["change"] = {
+            "faq_throughput_x": round(after["faq_load"]["turns_per_s"] / before["faq_load"]["turns_per_s"], 2),
+            "rest_turn_p95_ms": [before["rest_turn"]["p95_ms"], after["rest_turn"]["p95_ms"]],
+        }
+    for name in ("baseline", "current"):
+        if name in results:
+            print_table(name, results[name])
+    if "change" in results:
+        print(f"FAQ throughput x{results['change']['faq_throughput_x']}")
+    # Single runs keep the README's `server` result; side-by-side runs are recorded separately.
+    if args.baseline:
+        print(f"written to {write_result('server_side_by_side', results)}")
+    else:
+        print(f"written to {write_result('server', results['current'])}")
 
 
 if __name__ == "__main__":

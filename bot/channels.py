@@ -5,11 +5,15 @@ customer gets the localized "technical problem" answer with the country's phone 
 instead of silence. Configured in credentials.yml: `bot.channels.RestWithFallback` (webhook
 `/webhooks/rest/webhook`) and `bot.channels.SocketIOWithFallback` (the website widget).
 
-Both also enforce the size limits of bot.limits before any NLU runs: a huge body is refused, a long message cut.
+Both also enforce the size limits of bot.limits before any NLU runs: a huge body is refused, a long message cut,
+and the rate limits of bot.rate_limit (per conversation and per client address): a customer over a limit gets
+the localized "slow down" answer and the message goes no further. The client address is used only here; the
+message carries on only its pseudonym `client_key` (for the actions' per-client quote-lookup limit).
 """
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any, Awaitable, Callable
 
@@ -17,13 +21,17 @@ from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.rest import RestInput
 from rasa.core.channels.socketio import SocketIOInput
 from sanic import Blueprint
+from sanic.request import Request
 
 from bot import SUPPORTED_LANGUAGES
 from bot.limits import MAX_MESSAGE_CHARS, MAX_REQUEST_BYTES, TRUNCATED_FROM, cut
 from bot.locales import resolve_locale
+from bot.rate_limit import channel_limits, client_address
 from bot.render import render
 
 logger = logging.getLogger(__name__)
+CLIENT_ADDRESS = "_client_address"  # set by the channel from the connection; removed before anything stores it
+CLIENT_KEY = "client_key"  # the address's pseudonym, passed on (bot.rate_limit.ChannelLimits.client_key)
 
 
 def fallback_language(message: UserMessage) -> tuple[str | None, str | None]:
@@ -48,9 +56,45 @@ def limit_message(message: UserMessage) -> None:
         logger.info("Message of %s cut from %d to %d characters", message.sender_id, original, MAX_MESSAGE_CHARS)
 
 
+def request_client(request: Request | None) -> str:
+    if request is None:
+        return "unknown"
+    return client_address(request.ip, request.headers.get("x-forwarded-for"), channel_limits().trusted_proxies)
+
+
+def with_client(metadata: Any, client: str) -> dict[str, Any]:
+    """The message metadata with the connection's client address (overriding anything the client sent)."""
+    if isinstance(metadata, str):
+        try:
+            metadata = json.loads(metadata)
+        except ValueError:
+            metadata = None
+    return {**(metadata if isinstance(metadata, dict) else {}), CLIENT_ADDRESS: client}
+
+
+def within_rate_limits(message: UserMessage) -> bool:
+    """Applies the limits; the address leaves the metadata here, only its pseudonym stays."""
+    metadata = dict(message.metadata) if isinstance(message.metadata, dict) else {}
+    client = str(metadata.pop(CLIENT_ADDRESS, None) or "unknown")
+    limits = channel_limits()
+    metadata[CLIENT_KEY] = limits.client_key(client)
+    message.metadata = metadata
+    return limits.allow(message.sender_id or "", client)
+
+
+async def send_localized(message: UserMessage, response: str) -> None:
+    language, country = fallback_language(message)
+    text = render(resolve_locale(language, country), response).text
+    await message.output_channel.send_text_message(message.sender_id or "", text)
+
+
 def with_fallback(on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Callable[[UserMessage], Awaitable[Any]]:
     async def handle(message: UserMessage) -> Any:
         limit_message(message)
+        if not within_rate_limits(message):
+            logger.warning("Rate limit: message of %s refused", message.sender_id)
+            await send_localized(message, "utter_slow_down")
+            return None
         output = message.output_channel
         sent = 0
         original = output.send_response
@@ -64,10 +108,8 @@ def with_fallback(on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Ca
         result = await on_new_message(message)
         output.send_response = original  # type: ignore[method-assign]
         if not sent:
-            language, country = fallback_language(message)
             logger.warning("Turn of %s produced no reply; sending the technical-problem answer", message.sender_id)
-            text = render(resolve_locale(language, country), "utter_technical_problem").text
-            await output.send_text_message(message.sender_id or "", text)
+            await send_localized(message, "utter_technical_problem")
         return result
 
     return handle
@@ -92,6 +134,9 @@ class RestWithFallback(RestInput):
     def name(cls) -> str:
         return "rest"
 
+    def get_metadata(self, request: Request) -> dict[str, Any]:
+        return with_client(super().get_metadata(request), request_client(request))
+
     def _extract_message(self, req: Any) -> str:
         # A number is text; a list or object is no text (it would crash UserMessage, which strips it).
         return cut(super()._extract_message(req), limit=MAX_REQUEST_BYTES)[0]
@@ -111,4 +156,21 @@ class SocketIOWithFallback(SocketIOInput):
         blueprint = super().blueprint(with_fallback(on_new_message))
         if self.sio is not None:  # engine.io's cap on one packet: the same as the Rasa server's request cap
             self.sio.eio.max_http_buffer_size = MAX_REQUEST_BYTES
+            self._add_client_address()
         return cap_request_size(blueprint)
+
+    def _add_client_address(self) -> None:
+        """Wraps Rasa's message handler: the message's metadata gets the connection's client address."""
+        assert self.sio is not None
+        sio, namespace = self.sio, self.namespace or "/"
+        handlers = sio.handlers[namespace]
+        original = handlers[self.user_message_evt]
+
+        async def handle_message(sid: str, data: Any) -> Any:
+            if isinstance(data, dict):
+                request = (sio.get_environ(sid, namespace) or {}).get("sanic.request")
+                key = self.metadata_key or "metadata"
+                data = {**data, key: with_client(data.get(key), request_client(request))}
+            return await original(sid, data)
+
+        handlers[self.user_message_evt] = handle_message

@@ -94,22 +94,92 @@ def _quotes_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def _privacy(args: argparse.Namespace) -> int:
+    import json
+
+    from bot.privacy import registry
+
+    erasers = registry.load_erasers(registry.PrivacyConfig.from_env())
+    if args.command == "purge":
+        for store, counts in registry.purge(erasers).items():
+            print(f"{store}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+        return 0
+    subject = registry.Subject.of(args.conversation, args.email, args.customer)
+    if args.command == "export":
+        print(json.dumps(registry.export(subject, erasers), indent=2, ensure_ascii=False, default=str))
+        return 0
+    for line in registry.erase(subject, erasers).lines():
+        print(line)
+    return 0
+
+
 def _run(args: argparse.Namespace) -> int:
     from bot.runner import run
 
     return run()
 
 
+def _content_import(args: argparse.Namespace) -> int:
+    from bot.editor.commands import content_import
+
+    return content_import(args)
+
+
+def _lifecycle(name: str) -> Callable[[argparse.Namespace], int]:
+    """A handler of bot.lifecycle.commands, imported only when its command runs (Rasa is slow to import)."""
+
+    def handler(args: argparse.Namespace) -> int:
+        from bot.lifecycle import commands
+
+        return int(getattr(commands, name)(args))
+
+    return handler
+
+
+def _lifecycle_arguments(name: str) -> Callable[[argparse.ArgumentParser], None]:
+    def configure(parser: argparse.ArgumentParser) -> None:
+        from bot.lifecycle import commands
+
+        getattr(commands, name)(parser)
+
+    return configure
+
+
+def _import_arguments(parser: argparse.ArgumentParser) -> None:
+    from bot.editor.commands import import_arguments
+
+    import_arguments(parser)
+
+
 COMMANDS: dict[tuple[str, str], tuple[Callable[[argparse.Namespace], int], str]] = {
     ("content", "check"): (_content_check, "validate locales/ and build domain/responses.yml"),
     ("content", "build"): (_content_build, "build domain/responses.yml without checking"),
+    ("content", "import"): (_content_import, "compare an updated FAQ page with the content; --apply writes it"),
     ("model", "path"): (_model_fingerprint, "print the model path matching the current inputs"),
     ("model", "ensure"): (_model_ensure, "train unless a model matches the current inputs"),
+    ("model", "train"): (_lifecycle("model_train"), "train with progress and the time taken"),
+    ("model", "evaluate"): (_lifecycle("model_evaluate"), "accuracy per language, confusions, regressions: HTML report"),
+    ("model", "list"): (_lifecycle("model_list"), "published versions, the serving one, trained models and their scores"),
+    ("model", "publish"): (_lifecycle("model_publish"), "check a version's quality, put it on every Rasa server"),
+    ("model", "rollback"): (_lifecycle("model_rollback"), "back to the previously published version"),
+    ("model", "serve"): (_lifecycle("model_serve"), "the model server Rasa pulls the published version from"),
     ("secrets", "ensure"): (_secrets_ensure, "create var/secrets.env with local tokens if missing"),
     ("db", "migrate"): (_db_migrate, "apply the database migrations (DATABASE_URL)"),
     ("db", "seed"): (_db_seed, "load the clearly marked DEMO renewal quotes"),
     ("quotes", "import"): (_quotes_import, "import renewal quotes from a CSV export (all or nothing)"),
+    ("privacy", "erase"): (_privacy, "erase a person's data everywhere (tracker, requests, ...)"),
+    ("privacy", "export"): (_privacy, "print everything held about a person as JSON"),
+    ("privacy", "purge"): (_privacy, "delete/anonymise data older than the retention periods (cron-safe)"),
     ("run", "all"): (_run, "start the action server and Rasa on localhost"),
+}
+
+
+ARGUMENTS: dict[tuple[str, str], Callable[[argparse.ArgumentParser], None]] = {
+    ("content", "import"): _import_arguments,
+    ("model", "train"): _lifecycle_arguments("train_arguments"),
+    ("model", "evaluate"): _lifecycle_arguments("evaluate_arguments"),
+    ("model", "publish"): _lifecycle_arguments("publish_arguments"),
+    ("model", "serve"): _lifecycle_arguments("serve_arguments"),
 }
 
 
@@ -124,6 +194,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         sub.set_defaults(handler=handler)
         if (group, command) == ("content", "check"):
             sub.add_argument("--gaps", action="store_true", help="also list content gaps")
+        if (group, command) in ARGUMENTS:
+            ARGUMENTS[(group, command)](sub)
+        if group == "privacy" and command != "purge":
+            who = sub.add_mutually_exclusive_group(required=True)
+            who.add_argument("--conversation", help="conversation (sender) id")
+            who.add_argument("--email", help="e-mail address")
+            who.add_argument("--customer", help="customer (or contract) number")
         if (group, command) == ("quotes", "import"):
             sub.add_argument("file", help="CSV file (see bot/db/quotes_io.py for the columns)")
     args = parser.parse_args(argv)

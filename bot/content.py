@@ -15,6 +15,8 @@ from typing import Any, Iterable, Mapping
 import yaml
 
 from bot import SUPPORTED_LANGUAGES, formatting
+from bot.editor import data_quality
+from bot.editor.nlu_data import training_examples
 from bot.locales import Locale, load_catalog, load_locales
 from bot.paths import ACTIONS_DIR, DATA_DIR, DOMAIN_DIR, GENERATED_RESPONSES, LOCALES_DIR
 
@@ -32,7 +34,8 @@ class Problem:
     locale: str
     response: str
     message: str
-    # "error" fails the check; "gap" is content an editor should fill; "unused" is catalogued but unused
+    # "error" fails the check; "gap" is content an editor should fill; "unused" is catalogued but unused;
+    # "warning" is training data or facts an editor should look at (bot.editor.data_quality)
     severity: str = "error"
 
     def __str__(self) -> str:
@@ -158,10 +161,11 @@ def _check_labels(locale: Locale, catalog: Mapping[str, Any]) -> list[Problem]:
 
 
 def referenced_responses(root: Path | None = None) -> dict[str, dict[str, str]]:
-    """Responses referenced by the dialogue (rules, stories, domain) and by the action server.
+    """Responses referenced by the dialogue (rules, stories, domain), the action server and the channels.
 
     Returns {"dialogue": {name: file}, "actions": {name: file}}. Dialogue responses go into the domain;
-    the action server renders its texts itself from the same locales (bot.render).
+    the action server and the Rasa-side code (channels, notes) render their texts themselves from the same
+    locales (bot.render): both count as "actions".
     """
     domain_dir = DOMAIN_DIR if root is None else root / "domain"
     data_dir = DATA_DIR if root is None else root / "data"
@@ -173,7 +177,7 @@ def referenced_responses(root: Path | None = None) -> dict[str, dict[str, str]]:
     yaml_files += sorted(data_dir.glob("rules/**/*.yml")) + sorted(data_dir.glob("stories/**/*.yml"))
     for kind, files, pattern in (
         ("dialogue", yaml_files, in_yaml),
-        ("actions", sorted(actions_dir.glob("**/*.py")), in_python),
+        ("actions", sorted(actions_dir.glob("**/*.py")) + sorted(actions_dir.parent.glob("bot/*.py")), in_python),
     ):
         for path in files:
             for match in pattern.findall(path.read_text(encoding="utf-8")):
@@ -206,6 +210,9 @@ def check(locales_dir: Path = LOCALES_DIR, root: Path | None = None) -> list[Pro
     for name in catalog["responses"]:
         if name not in used:
             problems.append(Problem("*", name, "in catalog.yml but not used by any rule, story or action", "unused"))
+    examples = training_examples(DATA_DIR if root is None else root / "data")
+    for finding in data_quality.check(examples, locales.values()):
+        problems.append(Problem(finding.where, finding.subject, finding.message, finding.severity))
     return problems
 
 

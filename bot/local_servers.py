@@ -22,6 +22,7 @@ TOKEN = "test-rasa-token-0123456789abcdef"
 # `make test` trains first, so the model matches the data; TEST_MODEL lets a developer point elsewhere.
 MODEL = Path(os.environ.get("TEST_MODEL") or model_path())
 ACTION_TOKEN = "test-action-token-0123456789abcdef"
+REQUEST_KEY_SECRET = "test-request-key-secret-0123456789"
 
 
 def free_port() -> int:
@@ -77,13 +78,16 @@ class Servers:
     tracker_store_url: str
     logs: Path
     database_url: str = ""
+    root: Path = ROOT  # the code tree to run (a benchmark may run an older checkout side by side)
+    model: Path = MODEL
     settings: Settings = field(init=False)
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         env = {"RASA_PORT": str(free_port()), "ACTION_PORT": str(free_port()), "WEB_PORT": str(free_port()),
                "RASA_AUTH_TOKEN": TOKEN,
-               "ACTION_SERVER_TOKEN": ACTION_TOKEN, "TRACKER_STORE_URL": self.tracker_store_url,
+               "ACTION_SERVER_TOKEN": ACTION_TOKEN, "REQUEST_KEY_SECRET": REQUEST_KEY_SECRET,
+               "TRACKER_STORE_URL": self.tracker_store_url,
                "DATABASE_URL": self.database_url or f"sqlite:///{self.logs / 'app.db'}"}
         self.settings = Settings.from_env(env)
 
@@ -105,12 +109,18 @@ class Servers:
         if "actions" in which:
             prepare_database(self.settings)  # migrations + demo quotes, as `make run` does
         env = service_env(self.settings, dict(os.environ))
-        commands = {"actions": action_command(), "rasa": rasa_command(self.settings, str(MODEL)),
+        # Tests and benchmarks send hundreds of messages a minute from 127.0.0.1: the channels' rate limits
+        # (bot.rate_limit) stay out of their way unless a test sets them on purpose.
+        env.setdefault("RATE_LIMIT_CLIENT", "1000000/60")
+        env.setdefault("RATE_LIMIT_CONVERSATION", "10000/60")
+        if self.root != ROOT:
+            env["PYTHONPATH"] = str(self.root)
+        commands = {"actions": action_command(), "rasa": rasa_command(self.settings, str(self.model)),
                     "web": web_command()}
         health = {"actions": f"{self.actions}/health", "rasa": f"{self.rasa}/", "web": f"{self.web}/widget/config.json"}
         for name in which:
             log = open(self.logs / f"{name}.log", "ab")
-            self.processes[name] = subprocess.Popen(commands[name], cwd=ROOT, env=env, stdout=log, stderr=log)
+            self.processes[name] = subprocess.Popen(commands[name], cwd=self.root, env=env, stdout=log, stderr=log)
         deadline = time.monotonic() + timeout
         try:
             for name in which:

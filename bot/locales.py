@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import os
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -58,10 +60,33 @@ def load_locales(locales_dir: Path = LOCALES_DIR) -> dict[str, Locale]:
     return locales
 
 
-@lru_cache(maxsize=1)
+@lru_cache(maxsize=4)
+def _locales_in(folder: str) -> dict[str, Locale]:
+    return load_locales(Path(folder))
+
+
+@lru_cache(maxsize=8)
+def _published_folder(state: str, modified_ns: int) -> str | None:
+    current = (json.loads(Path(state).read_text(encoding="utf-8")) or {}).get("current")
+    return str(Path(state).parent / current / "locales") if current else None
+
+
 def cached_locales() -> dict[str, Locale]:
-    """Locales loaded once per process (the action server's view of the content)."""
-    return load_locales()
+    """Locales loaded once per process (the action server's view of the content).
+
+    With PUBLISHED_CONTENT naming the registry's published.json (`make run` sets it), the published
+    version's copy of locales/ is used, and a publish or rollback is followed without a restart: the file's
+    modification time is checked on every call (one stat), each version's content loaded once.
+    """
+    state = os.environ.get("PUBLISHED_CONTENT")
+    if state:
+        try:
+            folder = _published_folder(state, Path(state).stat().st_mtime_ns)
+        except (OSError, ValueError):
+            folder = None
+        if folder and Path(folder).is_dir():
+            return _locales_in(folder)
+    return _locales_in(str(LOCALES_DIR))
 
 
 def default_locale(language: str, locales: Mapping[str, Locale]) -> Locale:
@@ -78,12 +103,34 @@ def resolve_locale(
 ) -> Locale:
     """The locale for a conversation: the language decides the words, the country the facts.
 
-    A country that has no locale in that language (nl + FR) falls back to the language's default.
+    Facts win over words: a country that has a locale, but not in this language (de + BE), gets its own
+    country's locale (nl-BE) - `fallback_note_locale` then says so in the customer's language. A country
+    without any locale (nl + FR) falls back to the language's default.
     """
     locales = locales if locales is not None else cached_locales()
     language = (language or SUPPORTED_LANGUAGES[0]).lower()
     if country:
-        exact = locales.get(f"{language}-{country.upper()}")
+        country = country.upper()
+        exact = locales.get(f"{language}-{country}")
         if exact:
             return exact
+        of_country = [loc for loc in locales.values() if loc.country == country]
+        if of_country:
+            return next((loc for loc in of_country if loc.default_for_language), of_country[0])
     return default_locale(language, locales)
+
+
+def fallback_note_locale(
+    language: str | None, country: str | None, locales: Mapping[str, Locale] | None = None
+) -> Locale | None:
+    """The locale to explain in, when (language, country) has no locale and the country's one answers.
+
+    None when the answer is in the customer's own language (no note needed).
+    """
+    locales = locales if locales is not None else cached_locales()
+    if not language:
+        return None
+    answering = resolve_locale(language, country, locales)
+    if answering.language == language.lower():
+        return None
+    return default_locale(language.lower(), locales)

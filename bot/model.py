@@ -46,11 +46,11 @@ def ensure_model(root: Path = ROOT) -> Path:
         "--out", str(target.parent), "--fixed-model-name", target.name.removesuffix(".tar.gz"),
     ]
     subprocess.run(command, cwd=root, check=True)
-    _prune(target)
+    prune(target)
     return target
 
 
-def _prune(keep: Path) -> None:
+def prune(keep: Path) -> None:
     models = sorted(keep.parent.glob("assistant-*.tar.gz"), key=lambda p: p.stat().st_mtime, reverse=True)
     for old in models[KEEP_MODELS:]:
         if old != keep:

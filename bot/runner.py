@@ -1,19 +1,17 @@
-"""`make run`: starts the action server and Rasa on localhost, waits until both answer, prints the URLs,
-and stops both when either stops or on Ctrl-C."""
+"""`make run`: starts the action server, Rasa and the web server on localhost, waits until all answer,
+prints the URLs, restarts any of them that crashes (bot.supervisor) and stops them all on Ctrl-C or SIGTERM."""
 
 from __future__ import annotations
 
 import os
 import signal
-import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 
 from bot.model import model_path
 from bot.paths import ROOT, VAR_DIR
 from bot.settings import SECRETS_FILE, Settings, SettingsError, ensure_local_secrets
+from bot.supervisor import Child, Supervisor
 
 STARTUP_TIMEOUT_S = 180
 
@@ -27,6 +25,7 @@ def service_env(settings: Settings, base: dict[str, str] | None = None) -> dict[
         ACTION_PORT=str(settings.action_port),
         RASA_AUTH_TOKEN=settings.rasa_auth_token,
         ACTION_SERVER_TOKEN=settings.action_server_token,
+        REQUEST_KEY_SECRET=settings.request_key_secret,
         ACTION_SERVER_URL=settings.action_server_url,
         TRACKER_STORE_URL=settings.tracker_store_url,
         DATABASE_URL=settings.database_url,
@@ -61,18 +60,20 @@ def web_command() -> list[str]:
     return [sys.executable, "-m", "bot.web"]
 
 
-def wait_for(url: str, deadline: float, process: subprocess.Popen) -> bool:
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            return False
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return True
-        except (urllib.error.URLError, OSError):
-            pass
-        time.sleep(0.5)
-    return False
+def supervised_children(settings: Settings, model: str, endpoints: str = "endpoints.yml",
+                        model_server_port: str | None = None) -> list[Child]:
+    """The embedded default's processes, each with the URL that says it is up; with a model server port,
+    the model server Rasa pulls the published version from (bot.lifecycle.serving) comes first."""
+    children = []
+    if model_server_port:
+        from bot.lifecycle.serving import model_server_command
+
+        children.append(Child("model server", model_server_command(), f"http://127.0.0.1:{model_server_port}/health"))
+    return children + [
+        Child("action server", action_command(), f"http://127.0.0.1:{settings.action_port}/health"),
+        Child("web server", web_command(), f"http://127.0.0.1:{settings.web_port}/widget/config.json"),
+        Child("Rasa", rasa_command(settings, model, endpoints), f"http://127.0.0.1:{settings.rasa_port}/"),
+    ]
 
 
 def prepare_database(settings: Settings) -> None:
@@ -108,44 +109,32 @@ def run() -> int:
     prepare_database(settings)
     if generated:
         print(f"Using local tokens from {SECRETS_FILE.relative_to(ROOT)} (set RASA_AUTH_TOKEN to override).")
-    child_env = service_env(settings, env)
-    actions = subprocess.Popen(action_command(), cwd=ROOT, env=child_env)
-    rasa = subprocess.Popen(rasa_command(settings, str(model)), cwd=ROOT, env=child_env)
-    web = subprocess.Popen(web_command(), cwd=ROOT, env=child_env)
-    processes = [actions, rasa, web]
+    from bot.lifecycle import serving
+
+    published = serving.prepare(model, env)  # Rasa pulls the published version from the model server
+    print(published.note)
+    children = supervised_children(settings, str(published.version.model), str(published.endpoints),
+                                   published.env["MODEL_SERVER_PORT"])
+    supervisor = Supervisor(children, cwd=ROOT, env={**service_env(settings, env), **published.env})
+    supervisor.start_all()
 
     def stop(*_: object) -> None:
-        for process in processes:
-            if process.poll() is None:
-                process.terminate()
+        supervisor.stopping.set()
 
     signal.signal(signal.SIGTERM, stop)
     try:
-        deadline = time.monotonic() + STARTUP_TIMEOUT_S
-        ok = (
-            wait_for(f"http://127.0.0.1:{settings.action_port}/health", deadline, actions)
-            and wait_for(f"http://127.0.0.1:{settings.web_port}/widget/config.json", deadline, web)
-            and wait_for(f"http://127.0.0.1:{settings.rasa_port}/", deadline, rasa)
-        )
-        if not ok:
+        if not supervisor.wait_healthy(time.monotonic() + STARTUP_TIMEOUT_S):
             print("Start-up failed; see the log above.", file=sys.stderr)
-            stop()
             return 1
         base = f"http://127.0.0.1:{settings.rasa_port}"
         print("\nThe assistant is running:")
         print(f"  Chat page:    http://127.0.0.1:{settings.web_port}/   (embed: /embed-example.html)")
         print(f"  REST webhook: POST {base}/webhooks/rest/webhook  {{\"sender\": \"...\", \"message\": \"...\"}}")
         print(f"  HTTP API:     {base}/model/parse?token=...   (token in {SECRETS_FILE.relative_to(ROOT)})")
-        print("Press Ctrl-C to stop.", flush=True)
-        while all(p.poll() is None for p in processes):
-            time.sleep(0.5)
-        return 1
+        print("A part that crashes is restarted (with back-off) and logged. Press Ctrl-C to stop.", flush=True)
+        supervisor.run()
+        return 0
     except KeyboardInterrupt:
         return 0
     finally:
-        stop()
-        for process in processes:
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        supervisor.stop()

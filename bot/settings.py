@@ -38,6 +38,7 @@ class Settings:
     web_port: int
     rasa_auth_token: str
     action_server_token: str
+    request_key_secret: str  # HMAC key of service requests' idempotency keys (bot.db.repository)
     database_url: str
     tracker_store_url: str
     production: bool
@@ -55,6 +56,7 @@ class Settings:
             web_port=int(env.get("WEB_PORT", "8080")),
             rasa_auth_token=check_secret("RASA_AUTH_TOKEN", env.get("RASA_AUTH_TOKEN")),
             action_server_token=check_secret("ACTION_SERVER_TOKEN", env.get("ACTION_SERVER_TOKEN")),
+            request_key_secret=check_secret("REQUEST_KEY_SECRET", env.get("REQUEST_KEY_SECRET")),
             database_url=env.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'app.db'}"),
             tracker_store_url=env.get("TRACKER_STORE_URL", f"sqlite:///{VAR_DIR / 'tracker.db'}"),
             production=env.get("APP_ENV", "development") == "production",
@@ -71,13 +73,16 @@ def read_env_file(path: Path) -> dict[str, str]:
     return values
 
 
+LOCAL_SECRETS = ("RASA_AUTH_TOKEN", "ACTION_SERVER_TOKEN", "REQUEST_KEY_SECRET")
+
+
 def ensure_local_secrets(path: Path = SECRETS_FILE, env: Mapping[str, str] | None = None) -> dict[str, str]:
     """Tokens for a local run: the environment's when set, else generated once into `path` (mode 600)."""
     env = os.environ if env is None else env
     stored = read_env_file(path)
     values = {}
     changed = False
-    for name in ("RASA_AUTH_TOKEN", "ACTION_SERVER_TOKEN"):
+    for name in LOCAL_SECRETS:
         if env.get(name):
             values[name] = env[name]
         elif stored.get(name):

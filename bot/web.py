@@ -20,6 +20,7 @@ from sanic.response import HTTPResponse, file, raw
 from sanic.response import json as json_response
 
 from bot import SUPPORTED_LANGUAGES, formatting
+from bot.http_limits import limit_request_size
 from bot.locales import cached_locales, default_locale
 from bot.paths import ROOT
 
@@ -62,7 +63,7 @@ def security_headers(response: HTTPResponse, rasa_origin: str) -> None:
 
 
 def create_app(rasa_url: str) -> Sanic:
-    app = Sanic("support_web")
+    app = limit_request_size(Sanic("support_web"), "WEB_MAX_REQUEST_BYTES")
     template = (WEB / "templates" / "index.html").read_text(encoding="utf-8")
 
     @app.get("/")

@@ -12,6 +12,7 @@ import pytest
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
+os.environ.setdefault("REQUEST_KEY_SECRET", "test-request-key-secret-0123456789")  # HMAC key of request keys
 
 ROOT = Path(__file__).resolve().parent.parent
 

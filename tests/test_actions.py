@@ -8,12 +8,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import ActionExecuted, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.fallback import ActionClarify, candidate_topics
 from actions.hours import ActionSupportHours
-from actions.language import ValidateSlotMappings
+from actions.session import ActionSessionStart
 from bot.locales import load_locales
 from bot.render import render
 
@@ -38,32 +38,24 @@ def text_of(locale: str, response: str, **values: Any) -> str:
     return render(LOCALES[locale], response, **values).text
 
 
-def detection(lang: str, score: float = 0.99, fits: dict[str, bool] | None = None) -> dict[str, Any]:
-    return {"language": lang, "scores": {lang: score}, "has_language": True, "fits": fits or {},
-            "unsupported_language": None, "word_languages": [[lang]]}
+# --- session start -------------------------------------------------------------------------------
 
-
-# --- language slots ------------------------------------------------------------------------------
-
-def test_first_message_sets_language_and_country() -> None:
-    latest = {"text": "Hola", "intent": {"name": "greet"}, "language": "es", "language_detection": detection("es")}
-    events, messages = run(ValidateSlotMappings(), tracker(latest=latest))
-    assert events == [SlotSet("language", "es"), SlotSet("country", "ES")]
+def test_new_session_keeps_language_and_country_but_no_personal_data() -> None:
+    slots = {"language": "nl", "country": "NL", "page_language": "nl", "page_country": "NL", "quote_attempts": 2.0,
+             "contact_name": "Jan Jansen", "email": "jan@example.nl", "company": "Jansen BV",
+             "customer_number": "1234567", "details": "kopie graag"}
+    events, messages = run(ActionSessionStart(), tracker(slots))
+    assert events == [SessionStarted(), SlotSet("language", "nl"), SlotSet("country", "NL"),
+                      SlotSet("page_language", "nl"), SlotSet("page_country", "NL"),
+                      SlotSet("quote_attempts", 2.0), ActionExecuted("action_listen")]
     assert messages == []
 
 
-def test_metadata_sets_country_and_page_language() -> None:
-    latest = {"text": "Hallo", "intent": {"name": "greet"}, "language": "de", "language_detection": detection("de"),
-              "metadata": {"language": "nl", "country": "NL"}}
-    events, _ = run(ValidateSlotMappings(), tracker(latest=latest))
-    assert events == [SlotSet("language", "nl"), SlotSet("country", "NL"), SlotSet("page_language", "nl")]
-
-
-def test_neutral_message_changes_nothing() -> None:
-    latest = {"text": "ok", "intent": {"name": "affirm"}, "language": "de",
-              "language_detection": {"scores": {}, "has_language": False, "fits": {}}}
-    events, _ = run(ValidateSlotMappings(), tracker({"language": "ro", "country": "RO"}, latest))
-    assert events == []
+def test_new_session_carries_nothing_when_the_domain_says_so() -> None:
+    dispatcher = CollectingDispatcher()
+    domain = {"session_config": {"carry_over_slots_to_new_session": False}}
+    events = asyncio.run(ActionSessionStart().run(dispatcher, tracker({"language": "de"}), domain))
+    assert events == [SessionStarted(), ActionExecuted("action_listen")]
 
 
 # --- clarification -------------------------------------------------------------------------------

@@ -131,3 +131,27 @@ def test_csv_missing_columns(db_url: str, tmp_path: Path) -> None:
     with session_scope(db_url) as session:
         report = import_csv(session, path)
     assert report.errors[0].startswith("line 1: missing column(s): customer_number")
+
+
+def test_money_beyond_32_bits_is_stored_exactly(db_url: str, tmp_path: Path) -> None:
+    # EUR 25M in cents (2,500,000,000) overflowed the former 32-bit column on PostgreSQL.
+    path = _csv(tmp_path, ["Q-12345678,1234567,open,2026-12-31,EUR,1,Enterprise licence,1,25000000.00",
+                           "Q-12345678,1234567,open,2026-12-31,EUR,2,Largest price,3,9999999999.99"])
+    with session_scope(db_url) as session:
+        assert import_csv(session, path).errors == []
+    with session_scope(db_url) as session:
+        quote = find_quote(session, "Q-12345678", "1234567")
+        assert quote is not None
+        assert [Decimal(i.unit_price) for i in quote.items] == [Decimal("25000000.00"), Decimal("9999999999.99")]
+
+
+def test_out_of_range_values_are_line_numbered_errors_not_database_errors(db_url: str, tmp_path: Path) -> None:
+    path = _csv(tmp_path, ["Q-12345678,1234567,open,2026-12-31,EUR,1,Too dear,1,10000000000",
+                           "Q-12345678,1234567,open,2026-12-31,EUR,2,Too many,3000000000,1.00",
+                           "Q-12345678,1234567,open,2026-12-31,EUR,3,Not a number,1,Infinity"])
+    with session_scope(db_url) as session:
+        report = import_csv(session, path)
+    assert [e.split(":")[0] for e in report.errors] == ["line 2", "line 3", "line 4"]
+    assert "unit_price" in report.errors[0] and "quantity" in report.errors[1] and "unit_price" in report.errors[2]
+    with session_scope(db_url) as session:
+        assert session.execute(select(func.count(QuoteLineItem.id))).scalar() == 0

@@ -217,3 +217,46 @@ def test_quote_database_down(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_quote_number_formats(value: str, expected: str) -> None:
     assert ValidateQuoteLookupForm().validate_quote_number(value, CollectingDispatcher(), quote_tracker("", ""), {}) == {
         "quote_number": expected}
+
+
+def test_a_slow_query_in_one_conversation_does_not_delay_another(monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    import actions.quotes
+
+    def lookup(quote_number: str, customer_number: str) -> None:
+        if quote_number == "Q-99999999":
+            time.sleep(1.5)  # a blocking, slow database call
+        return None
+
+    monkeypatch.setattr(actions.quotes, "_find", lookup)
+
+    async def timed(quote: str) -> float:
+        start = time.perf_counter()
+        await ActionLookupQuote().run(CollectingDispatcher(), quote_tracker(quote, "9000001"), {})
+        return time.perf_counter() - start
+
+    async def both() -> list[float]:
+        slow = asyncio.ensure_future(timed("Q-99999999"))
+        await asyncio.sleep(0.05)  # the slow lookup is under way
+        fast = await timed("Q-90000001")
+        return [await slow, fast]
+
+    slow, fast = asyncio.run(both())
+    assert slow >= 1.5 and fast < 0.5, (slow, fast)
+
+
+def test_quote_lookup_limit_follows_the_client_across_sender_ids(monkeypatch: pytest.MonkeyPatch) -> None:
+    import actions.quotes
+    from bot.rate_limit import Rate, SlidingWindowLimiter
+
+    monkeypatch.setattr(actions.quotes, "CLIENT_LOOKUPS", SlidingWindowLimiter(Rate(2, 3600)))
+    monkeypatch.setattr(actions.quotes, "_find", lambda quote, customer: None)
+    answers = []
+    for i in range(3):  # a new conversation (sender id) each time, zero attempts in each
+        t = quote_tracker("Q-90000001", "9000001")
+        t.sender_id = f"new-{i}"
+        t.latest_message = {"text": "9000001", "metadata": {"client_key": "pseudonym-1"}}
+        answers.append(run(ActionLookupQuote(), t)[1])
+    assert answers[:2] == [[text("de-DE", "utter_quote_not_found")]] * 2
+    assert answers[2] == [text("de-DE", "utter_quote_too_many_attempts")]

@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     Date,
@@ -89,8 +90,9 @@ class QuoteLineItem(Base):
     position = Column(Integer, nullable=False)
     description = Column(String(200), nullable=False)
     quantity = Column(Integer, nullable=False)
-    # Money as integer cents: exact on every database (SQLite has no decimal type).
-    unit_price_cents = Column(Integer, nullable=False)
+    # Money as integer cents: exact on every database (SQLite has no decimal type); 64-bit, since 32 bits
+    # end at 21,474,836.47 (migration 0004_money_bigint).
+    unit_price_cents = Column(BigInteger, nullable=False)
 
     quote = relationship("RenewalQuote", back_populates="items")
 

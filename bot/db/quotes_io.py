@@ -24,6 +24,8 @@ from bot.requests import normalize_quote_number, parse_customer_number
 COLUMNS = ("quote_number", "customer_number", "status", "due_date", "currency",
            "position", "description", "quantity", "unit_price")
 STATUSES = ("open", "ordered", "expired")
+MAX_WHOLE_NUMBER = 2**31 - 1  # position and quantity are 32-bit columns
+MAX_UNIT_PRICE = Decimal("1e10")  # exclusive; in cents well inside the 64-bit column
 
 
 @dataclass
@@ -71,16 +73,16 @@ def _parse_row(row: dict[str, str], line: int, errors: list[str]) -> tuple[_Quot
     try:
         position = int(row.get("position") or "")
         quantity = int(row.get("quantity") or "")
-        if position < 1 or quantity < 1:
+        if not (1 <= position <= MAX_WHOLE_NUMBER and 1 <= quantity <= MAX_WHOLE_NUMBER):
             raise ValueError
     except ValueError:
-        problems.append("position and quantity must be whole numbers of at least 1")
+        problems.append(f"position and quantity must be whole numbers from 1 to {MAX_WHOLE_NUMBER}")
     try:
         price = Decimal((row.get("unit_price") or "").strip())
-        if price < 0 or int(price.as_tuple().exponent) < -2 or price >= Decimal("1e10"):
+        if not price.is_finite() or price < 0 or int(price.as_tuple().exponent) < -2 or price >= MAX_UNIT_PRICE:
             raise InvalidOperation
     except InvalidOperation:
-        problems.append("unit_price must be a non-negative amount with at most 2 decimals")
+        problems.append("unit_price must be a non-negative amount below 10,000,000,000 with at most 2 decimals")
     if problems:
         errors.append(f"line {line}: " + "; ".join(problems))
         return None

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
+import os
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -11,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from bot.db.models import RenewalQuote, RequestStatusChange, ServiceRequest
+from bot.settings import check_secret
 
 
 @dataclass(frozen=True)
@@ -26,11 +29,20 @@ class NewRequest:
     country: str
     queue: str
 
-    def idempotency_key(self) -> str:
-        """The same conversation submitting the same content is the same request."""
+    def idempotency_key(self, secret: str | None = None) -> str:
+        """The same conversation submitting the same content is the same request.
+
+        An HMAC with REQUEST_KEY_SECRET, not a plain hash: a plain hash of name, e-mail and company could be
+        recomputed from a guess, so it was personal data itself. Erasure replaces the key (bot.privacy).
+        """
         parts = (self.conversation_id, self.request_type, self.contract_number, self.company,
                  self.contact_name, self.email.lower(), self.details)
-        return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+        key = (secret or request_key_secret()).encode("utf-8")
+        return hmac.new(key, "\x1f".join(parts).encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def request_key_secret() -> str:
+    return check_secret("REQUEST_KEY_SECRET", os.environ.get("REQUEST_KEY_SECRET"))
 
 
 def file_request(session: Session, new: NewRequest, actor: str = "assistant") -> tuple[ServiceRequest, bool]:

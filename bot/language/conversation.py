@@ -7,7 +7,10 @@ Rules, in order:
 3. Otherwise a message switches the language only when it is confidently in another supported language
    and has a word of that language that is not a word of the current one; "ok", "ServicePac?", a contract
    number, an emoji or a name never do, and neither does an answer to a form's question (it is data).
-4. Without metadata the country follows the language (nl -> Belgium unless told NL).
+4. The page's country (`metadata.country`, remembered as `page_country`) is kept across language
+   switches: facts follow the customer's country. Without one the country follows the language
+   (nl -> Belgium unless told NL). A language the country has no locale in (German + BE) keeps the pair;
+   `bot.locales.resolve_locale` then answers with the country's locale and a note.
 """
 
 from __future__ import annotations
@@ -40,26 +43,38 @@ def _metadata_locale(metadata: Mapping[str, Any]) -> tuple[str | None, str | Non
     return (language if language in SUPPORTED_LANGUAGES else None), (country or None)
 
 
+def metadata_country(metadata: Mapping[str, Any]) -> str | None:
+    """The country the page says it is for (`metadata.country`, or the country of a locale given as language)."""
+    return _metadata_locale(metadata)[1]
+
+
 def decide(
     current: LanguageState | None,
     parse_data: Mapping[str, Any],
     metadata: Mapping[str, Any] | None,
     locales: Mapping[str, Locale] | None = None,
     in_form: bool = False,
+    page_country: str | None = None,
 ) -> LanguageState:
-    """The conversation's language state after the message described by parse_data and metadata."""
+    """The conversation's language state after the message described by parse_data and metadata.
+
+    page_country: the country a page told earlier in this conversation (kept across switches).
+    """
     meta_language, meta_country = _metadata_locale(metadata or {})
+    home_country = meta_country or (page_country.upper() if page_country else None)
     intent = (parse_data.get("intent") or {}).get("name")
     detection = parse_data.get("language_detection") or {}
     detected = parse_data.get("language")
 
     def state(language: str, country: str | None, page: str | None) -> LanguageState:
         locale = resolve_locale(language, country, locales)
+        if country and locale.country == country.upper():  # the country's facts, maybe in another language
+            return LanguageState(language, locale.country, page)
         return LanguageState(locale.language, locale.country, page)
 
     page = current.page_language if current else None
     if meta_language and (current is None or meta_language != page):
-        country = meta_country
+        country = home_country
         if current is None or meta_language != current.language:
             return state(meta_language, country, meta_language)
         return state(meta_language, country or current.country, meta_language)
@@ -67,7 +82,7 @@ def decide(
     if intent == "switch_language":
         target = requested_language(str(parse_data.get("text") or ""))
         if target:
-            keep_country = current.country if current and current.language == target else None
+            keep_country = home_country or (current.country if current and current.language == target else None)
             return state(target, keep_country, page)
 
     if current is None:
@@ -77,7 +92,7 @@ def decide(
     if in_form:
         return current
     if detected and detected != current.language and _confident_switch(detection, detected, current.language):
-        return state(detected, None, page)
+        return state(detected, home_country, page)
     return current
 
 

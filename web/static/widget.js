@@ -6,8 +6,10 @@
  *
  * Everything the assistant or a customer sends is rendered as text (textContent): no HTML is ever
  * interpreted, and only http(s) URLs become links (opened in a new tab without opener/referrer).
- * The conversation survives reloads (session id + transcript in localStorage) and server restarts
- * (socket.io reconnects and asks for the same session).
+ * The conversation survives reloads and server restarts (socket.io reconnects and asks for the same
+ * session). Privacy: the transcript holds what the customer typed (names, e-mails), so it is kept in
+ * sessionStorage - gone when the tab or browser closes - and never in localStorage; only the session id and
+ * the widget's settings (language, open/closed) stay in localStorage.
  */
 (function () {
   "use strict";
@@ -28,13 +30,17 @@
   var MAX_STORED = 200;
   var URL_PATTERN = /\bhttps?:\/\/[^\s<>"']+[^\s<>"'.,;:!?)\]]/g;
 
+  // Personal data (the transcript) only in the tab's session; settings and the session id across visits.
+  var SESSION_ONLY = {transcript: true};
+  function storage(key) { return SESSION_ONLY[key] ? window.sessionStorage : window.localStorage; }
   function load(key, fallback) {
-    try { var v = window.localStorage.getItem(STORE + key); return v === null ? fallback : JSON.parse(v); }
+    try { var v = storage(key).getItem(STORE + key); return v === null ? fallback : JSON.parse(v); }
     catch (e) { return fallback; }
   }
   function save(key, value) {
-    try { window.localStorage.setItem(STORE + key, JSON.stringify(value)); } catch (e) { /* private mode */ }
+    try { storage(key).setItem(STORE + key, JSON.stringify(value)); } catch (e) { /* private mode */ }
   }
+  try { window.localStorage.removeItem(STORE + "transcript"); } catch (e) { /* a transcript older versions kept */ }
   function el(tag, attrs, text) {
     var node = document.createElement(tag);
     Object.keys(attrs || {}).forEach(function (k) { node.setAttribute(k, attrs[k]); });

@@ -1,0 +1,127 @@
+"""The erasers of every store holding personal data, and what erase/export/purge do with them.
+
+A subject is found by conversation id, e-mail address or customer number. Every eraser first names the
+conversations it links to the subject (a request's e-mail leads to its conversation, a conversation to its
+requests), until no eraser finds more; then each one erases, exports or purges its own data.
+
+To register a new store (escalations, the inbox, analytics): write a class with the `Eraser` methods in its
+own module, taking a `PrivacyConfig`, and add its dotted path to ERASERS.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import os
+from dataclasses import dataclass, field, replace
+from typing import Any, Mapping, Protocol
+
+ERASERS = [
+    "bot.privacy.tracker:TrackerEraser",
+    "bot.privacy.requests:RequestsEraser",
+]
+ERASED = "[erased]"  # what anonymised text columns hold afterwards
+
+
+@dataclass(frozen=True)
+class PrivacyConfig:
+    database_url: str
+    tracker_store_url: str
+    conversation_retention_days: int = 90
+    request_retention_days: int = 730
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> PrivacyConfig:
+        from bot.db.engine import database_url
+        from bot.paths import VAR_DIR
+
+        env = os.environ if env is None else env
+        config = cls(
+            database_url=env.get("DATABASE_URL") or database_url(),
+            tracker_store_url=env.get("TRACKER_STORE_URL") or f"sqlite:///{VAR_DIR / 'tracker.db'}",
+            conversation_retention_days=int(env.get("CONVERSATION_RETENTION_DAYS") or 90),
+            request_retention_days=int(env.get("REQUEST_RETENTION_DAYS") or 730),
+        )
+        if min(config.conversation_retention_days, config.request_retention_days) < 1:
+            raise ValueError("retention periods must be at least one day")
+        return config
+
+
+@dataclass(frozen=True)
+class Subject:
+    conversations: frozenset[str] = frozenset()
+    emails: frozenset[str] = frozenset()  # lower-case
+    customer_numbers: frozenset[str] = frozenset()
+
+    @classmethod
+    def of(cls, conversation: str | None = None, email: str | None = None, customer: str | None = None) -> Subject:
+        return cls(frozenset([conversation] if conversation else []),
+                   frozenset([email.strip().lower()] if email else []),
+                   frozenset([customer.strip()] if customer else []))
+
+
+class Eraser(Protocol):
+    name: str
+
+    def __init__(self, config: PrivacyConfig) -> None: ...
+
+    def conversations(self, subject: Subject) -> set[str]:
+        """Conversation ids this store links to the subject."""
+
+    def erase(self, subject: Subject) -> dict[str, int]:
+        """Removes or irreversibly anonymises the subject's data; counts of what it did."""
+
+    def export(self, subject: Subject) -> list[dict[str, Any]]:
+        """Everything this store holds about the subject, JSON-serialisable."""
+
+    def purge(self, now: dt.datetime) -> dict[str, int]:
+        """Removes what is older than the retention period; running it again does nothing more."""
+
+
+def load_erasers(config: PrivacyConfig, paths: list[str] | None = None) -> list[Eraser]:
+    erasers = []
+    for path in paths or ERASERS:
+        module, _, name = path.partition(":")
+        erasers.append(getattr(importlib.import_module(module), name)(config))
+    return erasers
+
+
+def resolve(subject: Subject, erasers: list[Eraser], rounds: int = 5) -> Subject:
+    """The subject with every conversation any store links to it."""
+    for _ in range(rounds):
+        found = set(subject.conversations)
+        for eraser in erasers:
+            found |= eraser.conversations(subject)
+        if found == subject.conversations:
+            break
+        subject = replace(subject, conversations=frozenset(found))
+    return subject
+
+
+@dataclass
+class Report:
+    subject: Subject
+    done: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    def lines(self) -> list[str]:
+        lines = [f"conversations: {', '.join(sorted(self.subject.conversations)) or 'none found'}"]
+        for store, counts in self.done.items():
+            lines.append(f"{store}: " + (", ".join(f"{k} {v}" for k, v in counts.items()) or "nothing"))
+        return lines
+
+
+def erase(subject: Subject, erasers: list[Eraser]) -> Report:
+    subject = resolve(subject, erasers)
+    return Report(subject, {eraser.name: eraser.erase(subject) for eraser in erasers})
+
+
+def export(subject: Subject, erasers: list[Eraser]) -> dict[str, Any]:
+    subject = resolve(subject, erasers)
+    return {"subject": {"conversations": sorted(subject.conversations), "emails": sorted(subject.emails),
+                        "customer_numbers": sorted(subject.customer_numbers)},
+            "data": {eraser.name: eraser.export(subject) for eraser in erasers}}
+
+
+def purge(erasers: list[Eraser], now: dt.datetime | None = None) -> dict[str, dict[str, int]]:
+    now = now or dt.datetime.now(dt.timezone.utc)
+    return {eraser.name: eraser.purge(now) for eraser in erasers}
