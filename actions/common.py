@@ -42,10 +42,11 @@ def say(
     tracker: Tracker,
     response: str,
     extra_buttons: List[Dict[str, Any]] | None = None,
+    locale: Locale | None = None,
     **values: Any,
 ) -> None:
-    """Sends a catalogued response in the conversation's locale."""
-    rendered = render(conversation_locale(tracker), response, **values)
+    """Sends a catalogued response in the conversation's locale (or the given one: "and for Belgium?")."""
+    rendered = render(locale or conversation_locale(tracker), response, **values)
     buttons = rendered.buttons + list(extra_buttons or [])
     text = rendered.text
     if note_due(_since_user_message(tracker)) and not dispatcher.messages:

@@ -127,14 +127,3 @@ class ActionEscalate(Action):
         reason = "repeated_misunderstanding" if previous_turns_missed(tracker, 2) else "customer_request"
         return await escalate(dispatcher, tracker, reason, self._clock)
 
-
-class ActionOutOfScope(Action):
-    """Says what the assistant can do; when the previous turn was a miss too, offers a colleague."""
-
-    def name(self) -> str:
-        return "action_out_of_scope"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> List[Dict[str, Any]]:
-        say(dispatcher, tracker, "utter_offer_human" if previous_turns_missed(tracker) else "utter_out_of_scope")
-        return []

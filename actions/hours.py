@@ -6,12 +6,16 @@ import datetime as dt
 from typing import Any, Callable, Dict, List
 
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import conversation_locale, say
+from actions.offers_state import OFFER_FILE_REQUEST, PENDING_OFFER
+from actions.typed import contains, fold, word_list
 from bot import formatting
 from bot.hours import Schedule, current_time, status
+from bot.locales import Locale
 
 Clock = Callable[[], dt.datetime]
 
@@ -32,17 +36,25 @@ class ActionSupportHours(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[Dict[str, Any]]:
-        locale = conversation_locale(tracker)
+        return self.answer(dispatcher, tracker, conversation_locale(tracker))
+
+    def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, locale: Locale) -> List[Dict[str, Any]]:
+        """The hours of `locale`'s country; a question about the weekend gets the weekend answer."""
+        offer = [SlotSet(PENDING_OFFER, OFFER_FILE_REQUEST)]  # every hours answer offers a request
+        text = fold(str((tracker.latest_message or {}).get("text") or ""))
+        if any(contains(text, w) for w in word_list("weekend_words")):
+            say(dispatcher, tracker, "utter_support_weekend", locale=locale)
+            return offer
         hours = locale.facts.get("support_hours")
         if not hours:
-            say(dispatcher, tracker, "utter_support_no_hours")
-            return []
+            say(dispatcher, tracker, "utter_support_no_hours", locale=locale)
+            return offer
         result = status(Schedule.from_facts(hours, locale.timezone), self._clock())
         if result.definite and result.open_now and result.closes_at:
             closes_at = formatting.time_of_day(result.closes_at.time(), locale.code)
-            say(dispatcher, tracker, "utter_support_open_now", closes_at=closes_at)
+            say(dispatcher, tracker, "utter_support_open_now", locale=locale, closes_at=closes_at)
         elif result.definite and result.next_open:
             next_open = formatting.day_and_time(result.next_open, locale.code)
-            say(dispatcher, tracker, "utter_support_closed_now", next_open=next_open)
-        say(dispatcher, tracker, "utter_support_hours")
-        return []
+            say(dispatcher, tracker, "utter_support_closed_now", locale=locale, next_open=next_open)
+        say(dispatcher, tracker, "utter_support_hours", locale=locale)
+        return offer

@@ -6,10 +6,10 @@ import asyncio
 import datetime as dt
 import logging
 from decimal import Decimal
-from typing import Any, Callable, Dict, List
+from typing import Any, Callable, Dict, List, Mapping
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
@@ -34,8 +34,35 @@ CLIENT_LOOKUPS = SlidingWindowLimiter(Rate(count=10, seconds=3600))
 
 
 class ValidateQuoteLookupForm(LocalizedFormValidation):
+    invalid_responses = {"quote_number": "utter_invalid_quote_number",
+                         "customer_number": "utter_invalid_customer_number"}
+
     def name(self) -> str:
         return "validate_quote_lookup_form"
+
+    def plausible(self, slot: str, text: str, message: Mapping[str, Any]) -> bool:
+        parse = parse_quote_number if slot == "quote_number" else parse_customer_number
+        return parse(text) is not None
+
+    def prefill(self, text: str, tracker: Tracker) -> Dict[str, Any]:
+        found = {"quote_number": parse_quote_number(text), "customer_number": parse_customer_number(text)}
+        if found["customer_number"] and not found["quote_number"]:
+            # "my customer number is 9000001" right after a lookup: the same quote again.
+            found["quote_number"] = tracker.get_slot("last_quote_number")
+        return {k: v for k, v in found.items() if v}
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[Dict[str, Any]]:
+        events = await super().run(dispatcher, tracker, domain)
+        if tracker.get_slot("requested_slot"):
+            return events
+        # Both numbers were in the message that started the form: the form ends at once, look it up now.
+        values = {name: tracker.get_slot(name) for name in ("quote_number", "customer_number")}
+        values.update({e["name"]: e.get("value") for e in events if e.get("event") == "slot"})
+        cancelled = any(e.get("name") == FORM_CANCELLED and e.get("value") for e in events)
+        if all(values.values()) and not cancelled:
+            events.append(FollowupAction("action_lookup_quote"))
+        return events
 
     def validate_quote_number(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                               domain: DomainDict) -> Dict[str, Any]:
@@ -95,6 +122,7 @@ class ActionLookupQuote(Action):
             say(dispatcher, tracker, "utter_no_problem")
             return reset + await left_form(dispatcher, tracker, "quote_lookup_form", self._clock)
         quote_number, customer_number = tracker.get_slot("quote_number"), tracker.get_slot("customer_number")
+        reset.append(SlotSet("last_quote_number", quote_number))
         if not quote_number or not customer_number:
             say(dispatcher, tracker, "utter_anything_else")
             return reset

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Mapping
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
@@ -23,8 +23,19 @@ MAX_LOOKUPS_PER_CONVERSATION = 5  # as for quotes: guessing references costs the
 
 
 class ValidateRequestStatusForm(LocalizedFormValidation):
+    invalid_responses = {"status_reference": "utter_invalid_status_reference", "status_email": "utter_invalid_email"}
+
     def name(self) -> str:
         return "validate_request_status_form"
+
+    def plausible(self, slot: str, text: str, message: Mapping[str, Any]) -> bool:
+        parse = parse_reference if slot == "status_reference" else parse_email
+        return parse(text) is not None
+
+    def prefill(self, text: str, tracker: Tracker) -> Dict[str, Any]:
+        """"Status of REQ-2026-000123?" gives the reference with the question."""
+        found = {"status_reference": parse_reference(text), "status_email": parse_email(text)}
+        return {k: v for k, v in found.items() if v}
 
     def validate_status_reference(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                   domain: DomainDict) -> Dict[str, Any]:

@@ -46,6 +46,7 @@ def render() -> str:
              "Replies in the conversation's language over the 48 test conversations (`bench/conversations.py`): "
              f"**{conv['page language sent']['in_conversation_language_pct']}%** with the page language sent as "
              f"the widget does; {conv['text only']['in_conversation_language_pct']}% from the text alone.", "",
+             *typed_rows(),
              "**Speed and size** (`bench/server.py`, `bench/requests.py`, `bench/training.py`):", "",
              "| what | result | target |", "| --- | --- | --- |"]
     parse, turn = srv["model_parse"], srv["rest_turn"]
@@ -85,6 +86,23 @@ def render() -> str:
     rows.append(f"| memory (RSS) | Rasa {srv['memory_rss_mb']['rasa']:.0f} MB (TensorFlow, model, four lemma tables), "
                 f"action server {srv['memory_rss_mb']['action_server']:.0f} MB | |")
     return "\n".join(rows)
+
+
+def typed_rows() -> list[str]:
+    """Typed conversations (bench/typed_conversations.py), when they were run."""
+    if not (RESULTS / "typed_conversations.json").exists():
+        return []
+    typed = _load("typed_conversations")
+    rows = ["**Typed conversations** (`bench/typed_conversations.py`, `tests/data/typed_conversations/`: every "
+            "answer typed, a question in the middle of a form, a correction and a typo each; offers accepted "
+            "by typing; follow-ups):", "",
+            "| language | conversations | completed (≥ 95%) | turns per completed task | slots holding a question "
+            "(0) | replies with another country's facts (0) |", "| --- | --- | --- | --- | --- | --- |"]
+    for code in (*SUPPORTED_LANGUAGES, "all"):
+        x = typed[code]
+        rows.append(f"| {code} | {x['conversations']} | {x['completed_pct']}% | {x['turns_per_completed_task']} | "
+                    f"{x['slots_holding_a_question']} | {x['replies_with_wrong_country_facts']} |")
+    return rows + [""]
 
 
 def now_cell(row: dict[str, Any]) -> str:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import importlib
 
-BENCHMARKS = ("language", "nlu", "open_set", "server", "limits", "conversations", "requests", "handoff",
-              "training")
+BENCHMARKS = ("language", "nlu", "open_set", "server", "limits", "conversations", "typed_conversations", "requests",
+              "handoff", "training")
 
 
 def main() -> None:

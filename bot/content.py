@@ -135,6 +135,11 @@ def check_locale(locale: Locale, catalog: Mapping[str, Any]) -> list[Problem]:
     return problems
 
 
+# Word lists every locale has: what customers type to leave a form, say yes or no, correct an answer, ...
+WORD_LISTS = ("cancel_words", "yes_words", "no_words", "change_words", "value_markers", "question_words",
+              "weekend_words", "fax_words", "language_words", "and_words")
+
+
 def _check_labels(locale: Locale, catalog: Mapping[str, Any]) -> list[Problem]:
     problems = []
     for group, keys in (catalog.get("labels") or {}).items():
@@ -143,12 +148,15 @@ def _check_labels(locale: Locale, catalog: Mapping[str, Any]) -> list[Problem]:
             value = present.get(key)
             if group == "topics":
                 ok = isinstance(value, Mapping) and value.get("title") and value.get("question")
+            elif group.endswith("_words"):  # words a customer may type: a non-empty list
+                ok = isinstance(value, list) and all(str(w).strip() for w in value) and bool(value)
             else:
                 ok = isinstance(value, str) and value.strip()
             if not ok:
                 problems.append(Problem(locale.code, f"labels.{group}.{key}", "missing label"))
-    if not locale.labels.get("cancel_words"):
-        problems.append(Problem(locale.code, "labels.cancel_words", "missing cancel words"))
+    for words in WORD_LISTS:
+        if not locale.labels.get(words):
+            problems.append(Problem(locale.code, f"labels.{words}", "missing word list"))
     return problems
 
 
@@ -173,7 +181,7 @@ def referenced_responses(root: Path | None = None) -> dict[str, dict[str, str]]:
     ):
         for path in files:
             for match in pattern.findall(path.read_text(encoding="utf-8")):
-                if match != "utter_faq":
+                if match not in ("utter_faq", "utter_action"):  # utter_action: Rasa's key in bot event metadata
                     found[kind].setdefault(match, path.name)
     # Every FAQ retrieval intent in the NLU data needs its answer, served by the response selector.
     for path in sorted(data_dir.glob("nlu/**/*.yml")):

@@ -19,19 +19,20 @@ ACTION_FOR_INTENT = {
     "bot_challenge": "utter_iamabot",
     "out_of_scope": "action_out_of_scope",
     "request_human": "action_escalate",
-    "affirm": "utter_anything_else",
-    "deny": "utter_no_problem",
+    "affirm": "action_answer_offer",
+    "deny": "action_answer_offer",
     "ask_support_hours": "action_support_hours",
-    "switch_language": "utter_language_switched",
+    "switch_language": "action_language_request",
 }
 
 
-def expected_action(intent: str) -> str:
+def expected_actions(intent: str) -> list[str]:
     if intent.startswith("faq/"):
         # The dialogue answers every topic with the one FAQ rule; which answer the response selector picks
         # is NLU quality, measured on held-out data by bench/nlu.py and end to end by tests/test_server.py.
-        return "utter_faq"
-    return ACTION_FOR_INTENT[intent]
+        # A second question in the same message is offered afterwards.
+        return ["utter_faq", "action_offer_other_question"]
+    return [ACTION_FOR_INTENT[intent]]
 
 
 def stories_for(language: str) -> dict:
@@ -41,7 +42,7 @@ def stories_for(language: str) -> dict:
         steps = []
         for turn in conversation["turns"]:
             steps.append({"user": turn["text"], "intent": turn["intent"]})
-            steps.append({"action": expected_action(turn["intent"])})
+            steps += [{"action": action} for action in expected_actions(turn["intent"])]
         stories.append({"story": f"{language}: {conversation['name']}", "steps": steps})
     return {"version": "3.1", "stories": stories + form_stories(language)}
 
@@ -54,7 +55,7 @@ FORM_PHRASES = {
     "es": ("Por favor, abra una solicitud de servicio para mí", "¿Cómo consigo una copia de mi contrato?"),
 }
 ANSWERS = [("contract_number", "CT-20261234"), ("company", "Example Ltd"), ("contact_name", "Alex Doe"),
-           ("email", "alex@example.com"), ("details", "Please send the signed copy.")]
+           ("email", "alex@example.com"), ("details", "Please send the signed copy."), ("confirmed", "yes")]
 FORM = "service_request_form"
 
 
@@ -78,17 +79,18 @@ def form_stories(language: str) -> list[dict]:
     answers: list[dict] = []
     for index, (slot, value) in enumerate(ANSWERS):
         answers += _answer(slot, value, ANSWERS[index + 1][0] if index + 1 < len(ANSWERS) else None)
-    done = [{"active_loop": None}, {"slot_was_set": [{"requested_slot": None}]}, {"action": "action_request_summary"}]
-    happy = opening + answers + done + [{"intent": "affirm"}, {"action": "action_file_request"}]
+    answers[-3] = {"intent": "affirm"}  # the summary (slot `confirmed`) is answered with a yes
+    done = [{"active_loop": None}, {"slot_was_set": [{"requested_slot": None}]}, {"action": "action_file_request"}]
+    happy = opening + answers + done
     # Correction: an invalid e-mail is refused (slot stays empty, asked again), then corrected.
     email_at = next(i for i, s in enumerate(answers) if s.get("slot_was_set") == [{"email": "alex@example.com"}])
-    corrected = (opening + answers[: email_at - 2] + [{"intent": "inform"}, {"action": FORM},
-                 {"slot_was_set": [{"email": None}]}, _ask("email")] + answers[email_at - 2:] + done
-                 + [{"intent": "deny"}, {"action": "action_cancel_request"}])
+    declined = answers[:-3] + [{"intent": "deny"}, {"action": FORM}, {"slot_was_set": [{"confirmed": None}]},
+                               {"slot_was_set": [{"form_cancelled": True}]}]
+    corrected = (opening + declined[: email_at - 2] + [{"intent": "inform"}, {"action": FORM},
+                 {"slot_was_set": [{"email": None}]}, _ask("email")] + declined[email_at - 2:] + done)
     # A question in the middle of the form is answered, then the form goes on.
     digression = (opening[:8] + [{"user": faq, "intent": "faq/contract_copy"}, {"action": "utter_faq"},
-                  {"action": FORM}, {"active_loop": FORM}] + answers + done
-                  + [{"intent": "affirm"}, {"action": "action_file_request"}])
+                  {"action": FORM}, {"active_loop": FORM}] + answers + done)
     cancelled = opening + [{"intent": "deny"}, {"action": FORM},
                            {"slot_was_set": [{"form_cancelled": True}]}] + done
     return [

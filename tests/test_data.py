@@ -78,7 +78,8 @@ def evaluation_messages() -> dict[str, list[str]]:
     unrelated = yaml.safe_load((data / "unrelated.yml").read_text(encoding="utf-8"))["messages"]
     out["tests/data/unrelated.yml"] = [m["text"] for m in unrelated]
     # bench/conversations.py and tests/test_server.py score the replies to these turns.
-    for p in sorted((data / "conversations").glob("*.yml")):
+    # ... and bench/typed_conversations.py and tests/test_typed_conversations.py these.
+    for p in sorted((data / "conversations").glob("*.yml")) + sorted((data / "typed_conversations").glob("*.yml")):
         conversations = yaml.safe_load(p.read_text(encoding="utf-8"))["conversations"]
         out[str(p.relative_to(ROOT))] = [turn["text"] for c in conversations for turn in c["turns"]]
     for split in OPEN_SET_MINIMUM:
@@ -101,8 +102,9 @@ def test_leak_check_covers_every_evaluation_file() -> None:
     present = {str(p.relative_to(ROOT)) for p in data.rglob("*")
                if p.suffix in (".yml", ".txt") and p.parent != data / "pages"}
     assert present == checked
-    # per language: nlu, short + long language set, conversations, open-set TEST + DEV; plus unrelated.yml
-    assert len(checked) == len(SUPPORTED_LANGUAGES) * 6 + 1
+    # per language: nlu, short + long language set, conversations, typed conversations, open-set TEST + DEV;
+    # plus unrelated.yml
+    assert len(checked) == len(SUPPORTED_LANGUAGES) * 7 + 1
 
 
 @pytest.mark.parametrize("path", sorted(evaluation_messages()))

@@ -13,10 +13,11 @@ from rasa_sdk.events import ActionExecuted, ConversationPaused, SessionStarted, 
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
 
-from actions.handoff import ActionEscalate, ActionOutOfScope
+from actions.fallback import ActionOutOfScope
+from actions.handoff import ActionEscalate
 from actions.quotes import ActionLookupQuote
 from actions.request_status import ActionRequestStatus, ValidateRequestStatusForm
-from actions.requests import ActionCancelRequest, ValidateServiceRequestForm
+from actions.requests import ActionFileRequest, ValidateServiceRequestForm
 from actions.session import ActionSessionStart
 from bot import formatting
 from bot.db.engine import session_scope
@@ -180,11 +181,11 @@ def test_out_of_scope_offers_a_person_only_after_a_miss() -> None:
 
 def test_second_form_left_escalates(db_url: str) -> None:
     agent_online(db_url, ["contracts-RO"])
-    events, messages, _ = run(ActionCancelRequest(), tracker(text="nu", intent="deny"))
+    events, messages, _ = run(ActionFileRequest(), tracker(text="nu", intent="deny", slots={"form_cancelled": True}))
     assert events[-1] == SlotSet("forms_left", 1.0) and escalations(db_url) == []
     # The second time (the clock is the real one here: the German content has no hours to compare with).
-    events, messages, _ = run(ActionCancelRequest(), tracker("de-DE", "nein", intent="deny",
-                                                             slots={"forms_left": 1.0}))
+    events, messages, _ = run(ActionFileRequest(), tracker("de-DE", "nein", intent="deny",
+                                                           slots={"forms_left": 1.0, "form_cancelled": True}))
     assert SlotSet("forms_left", 0.0) in events
     assert messages == [text("de-DE", "utter_request_cancelled"), text("de-DE", "utter_handoff_no_hours")]
 
@@ -278,6 +279,7 @@ def test_status_lookups_are_limited(db_url: str) -> None:
 def test_reference_is_validated(value: str, expected: str | None) -> None:
     dispatcher = CollectingDispatcher()
     result = ValidateRequestStatusForm().validate_status_reference(value, dispatcher, tracker(text=value), {})
-    assert result == {"status_reference": expected}
+    # A rejected answer counts towards the way forward offered after the second in a row.
+    assert result == ({"status_reference": expected} if expected else {"status_reference": None, "invalid_answers": 1.0})
     assert [m["text"] for m in dispatcher.messages] == ([] if expected else
                                                         [text("ro-RO", "utter_invalid_status_reference")])

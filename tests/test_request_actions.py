@@ -23,6 +23,7 @@ from bot.render import render
 LOCALES = load_locales()
 FILLED = {"request_type": "maintenance_termination", "contract_number": "CT-20261234", "company": "Exemplu SRL",
           "contact_name": "Ana Pop", "email": "ana@exemplu.ro", "details": "Reziliere contract mentenanta."}
+CONFIRMED = {**FILLED, "confirmed": "yes"}
 
 
 def tracker(slots: dict[str, Any], text: str = "", requested: str | None = None, sender: str = "conv-1",
@@ -72,14 +73,14 @@ def test_valid_answers_are_normalised(slot: str, value: str, normalised: str) ->
 def test_invalid_answers_are_reprompted_in_the_conversation_language(slot: str, value: str, response: str) -> None:
     dispatcher = CollectingDispatcher()
     result = getattr(ValidateServiceRequestForm(), f"validate_{slot}")(value, dispatcher, tracker({}), {})
-    assert result == {slot: None}
+    assert result == {slot: None, "invalid_answers": 1.0}
     assert [m["text"] for m in dispatcher.messages] == [text("ro-RO", response)]
 
 
 def test_ten_thousand_character_details_are_refused_with_the_limit() -> None:
     dispatcher = CollectingDispatcher()
     result = ValidateServiceRequestForm().validate_details("x" * 10000, dispatcher, tracker({}), {})
-    assert result == {"details": None}
+    assert result == {"details": None, "invalid_answers": 1.0}
     assert dispatcher.messages[0]["text"] == text("ro-RO", "utter_invalid_details", max_chars="2.000")
 
 
@@ -105,15 +106,21 @@ def test_summary_shows_every_answer() -> None:
         k: v for k, v in FILLED.items() if k != "request_type"})]
 
 
-def test_cancelled_form_is_confirmed_and_reset() -> None:
-    events, messages = run(ActionRequestSummary(), tracker({**FILLED, "form_cancelled": True}))
+def test_cancelled_form_is_confirmed_and_forgets_every_answer() -> None:
+    events, messages = run(ActionFileRequest(), tracker({**FILLED, "form_cancelled": True}))
     assert messages == [text("ro-RO", "utter_request_cancelled")]
-    assert events == [SlotSet("request_type", None), SlotSet("details", None), SlotSet("form_cancelled", None),
-                      SlotSet("request_topic", None), SlotSet("forms_left", 1.0)]
+    assert events == [SlotSet(s, None) for s in (*FILLED, "confirmed", "form_cancelled", "invalid_answers",
+                                                 "request_topic")] + [SlotSet("forms_left", 1.0)]
+
+
+def test_unconfirmed_request_is_never_filed() -> None:
+    events, messages = run(ActionFileRequest(), tracker({**FILLED, "confirmed": None}))
+    assert messages == [text("ro-RO", "utter_request_cancelled")]
+    assert SlotSet("email", None) in events
 
 
 def test_filing_commits_then_tells_the_reference_and_the_written_notice(db_url: str) -> None:
-    events, messages = run(ActionFileRequest(), tracker(FILLED))
+    events, messages = run(ActionFileRequest(), tracker(CONFIRMED))
     with session_scope(db_url) as session:
         stored = session.execute(select(ServiceRequest)).scalar_one()
         assert (stored.queue, stored.language, stored.country, stored.conversation_id) == (
@@ -121,13 +128,13 @@ def test_filing_commits_then_tells_the_reference_and_the_written_notice(db_url: 
     assert messages == [text("ro-RO", "utter_request_filed", reference=stored.reference),
                         text("ro-RO", "utter_written_notice")]
     assert "Bucharest Business Park" in messages[1]
-    assert events == [SlotSet("request_type", None), SlotSet("details", None), SlotSet("form_cancelled", None),
-                      SlotSet("request_topic", None)]
+    assert events == [SlotSet(s, None) for s in ("request_type", "details", "confirmed", "form_cancelled",
+                                                 "invalid_answers", "request_topic")]
 
 
 def test_resubmitting_the_same_request_repeats_the_reference(db_url: str) -> None:
-    _, first = run(ActionFileRequest(), tracker({**FILLED, "request_type": "contract_copy"}))
-    _, second = run(ActionFileRequest(), tracker({**FILLED, "request_type": "contract_copy"}))
+    _, first = run(ActionFileRequest(), tracker({**CONFIRMED, "request_type": "contract_copy"}))
+    _, second = run(ActionFileRequest(), tracker({**CONFIRMED, "request_type": "contract_copy"}))
     with session_scope(db_url) as session:
         reference = session.execute(select(ServiceRequest.reference)).scalar_one()
     assert first == [text("ro-RO", "utter_request_filed", reference=reference)]
@@ -135,7 +142,7 @@ def test_resubmitting_the_same_request_repeats_the_reference(db_url: str) -> Non
 
 
 def test_quote_question_goes_to_the_renewals_queue_of_the_country(db_url: str) -> None:
-    slots = {**FILLED, "request_type": "quote_question", "language": "de", "country": "DE"}
+    slots = {**CONFIRMED, "request_type": "quote_question", "language": "de", "country": "DE"}
     _, messages = run(ActionFileRequest(), tracker(slots))
     with session_scope(db_url) as session:
         assert session.execute(select(ServiceRequest.queue)).scalar_one() == "renewals-DE"
@@ -144,9 +151,10 @@ def test_quote_question_goes_to_the_renewals_queue_of_the_country(db_url: str) -
 
 def test_database_down_is_an_apology_and_nothing_is_reported_filed(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DATABASE_URL", "postgresql://nobody@127.0.0.1:1/none")
-    events, messages = run(ActionFileRequest(), tracker(FILLED))
+    events, messages = run(ActionFileRequest(), tracker(CONFIRMED))
     assert messages == [text("ro-RO", "utter_request_not_filed")]
-    assert events == []  # the answers are kept so the customer can confirm again
+    # The answers are kept, and trying again is the pending offer: a typed "da" files it.
+    assert events == [SlotSet("confirmed", None), SlotSet("pending_offer", "file_again")]
 
 
 # --- quotes --------------------------------------------------------------------------------------
