@@ -29,7 +29,7 @@ from bot.events.analytics import record
 
 logger = logging.getLogger(__name__)
 RASA_EXCHANGE = "rasa-exchange"  # rasa.core.brokers.pika.RABBITMQ_EXCHANGE
-MAX_BACKOFF_S = 30.0
+MAX_BACKOFF_S = 10.0
 CALL_TIMEOUT_S = 15.0
 STABLE_AFTER_S = 60.0  # a connection that lasted this long resets the reconnection back-off
 
@@ -109,6 +109,32 @@ async def consume(amqp_url: str, queue_name: str, database_url: str | None = Non
     return counts
 
 
+async def consume_forever(amqp_url: str, queue_name: str, stop: asyncio.Event, database_url: str | None = None,
+                          exchange_name: str = RASA_EXCHANGE, max_backoff_s: float = MAX_BACKOFF_S) -> Counts:
+    """`consume` again after every lost connection (RabbitMQ restarted or unreachable) until `stop` is set."""
+    loop = asyncio.get_running_loop()
+    total = Counts()
+    backoff = 1.0
+    while not stop.is_set():
+        started = loop.time()
+        try:
+            counts = await consume(amqp_url, queue_name, database_url, stop=stop, exchange_name=exchange_name)
+        except (aio_pika.exceptions.AMQPError, ConnectionError, OSError, asyncio.TimeoutError) as exc:
+            if loop.time() - started > STABLE_AFTER_S:
+                backoff = 1.0
+            logger.warning("RabbitMQ unreachable (%s); connecting again in %.0f s", exc, backoff)
+            try:
+                await asyncio.wait_for(stop.wait(), timeout=backoff)
+            except asyncio.TimeoutError:
+                pass
+            backoff = min(backoff * 2, max_backoff_s)
+            continue
+        total.recorded += counts.recorded
+        total.duplicates += counts.duplicates
+        total.invalid += counts.invalid
+    return total
+
+
 def main() -> int:
     logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"))
     amqp_url = os.environ.get("AMQP_URL")
@@ -122,26 +148,7 @@ def main() -> int:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)
-        total = Counts()
-        backoff = 1.0
-        while not stop.is_set():
-            started = loop.time()
-            try:
-                counts = await consume(amqp_url, queue_name, stop=stop, exchange_name=exchange_name)
-            except (aio_pika.exceptions.AMQPError, ConnectionError, OSError, asyncio.TimeoutError) as exc:
-                if loop.time() - started > STABLE_AFTER_S:
-                    backoff = 1.0
-                logger.warning("RabbitMQ unreachable (%s); connecting again in %.0f s", exc, backoff)
-                try:
-                    await asyncio.wait_for(stop.wait(), timeout=backoff)
-                except asyncio.TimeoutError:
-                    pass
-                backoff = min(backoff * 2, MAX_BACKOFF_S)
-                continue
-            total.recorded += counts.recorded
-            total.duplicates += counts.duplicates
-            total.invalid += counts.invalid
-        return total
+        return await consume_forever(amqp_url, queue_name, stop, exchange_name=exchange_name)
 
     counts = asyncio.run(run())
     logger.info("stopped: %s", counts)
