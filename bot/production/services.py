@@ -17,6 +17,7 @@ class Service:
     name: str
     command: list[str]
     health_url: str | None  # None: alive is healthy (the event consumer, the balancer's own check)
+    env: tuple[tuple[str, str], ...] = ()  # variables of this service only, on top of the shared ones
 
 
 def environment(config: ProductionConfig, base: dict[str, str] | None = None) -> dict[str, str]:
@@ -60,10 +61,14 @@ def rasa_arguments(config: ProductionConfig, port: int, model: str | None,
     ]
 
 
-def rasa_service(config: ProductionConfig, index: int, model: str) -> Service:
+def rasa_service(config: ProductionConfig, index: int, model: str, run_dir: Path) -> Service:
     port = config.rasa_ports[index]
     command = [sys.executable, *rasa_arguments(config, port, model)]
-    return Service(f"rasa{index + 1}", command, f"http://{config.bind_address}:{port}/")
+    name = f"rasa{index + 1}"
+    # one event spool per server, the same across its restarts: a restarted server publishes what its
+    # predecessor could not (bot/events/spool.py)
+    spool = ("EVENT_SPOOL_PATH", str(run_dir / "event-spool" / f"{name}.sqlite"))
+    return Service(name, command, f"http://{config.bind_address}:{port}/", env=(spool,))
 
 
 def services(config: ProductionConfig, model: str, run_dir: Path) -> list[Service]:
@@ -75,7 +80,7 @@ def services(config: ProductionConfig, model: str, run_dir: Path) -> list[Servic
         Service("web", [*serve, "web"], f"http://{bind}:{config.base.web_port}/widget/config.json"),
         Service("events", [sys.executable, "-m", "bot", "events", "consume"], None),
     ]
-    listed += [rasa_service(config, i, model) for i in range(config.replicas)]
+    listed += [rasa_service(config, i, model, run_dir) for i in range(config.replicas)]
     config_file = haproxy.write_config(config, run_dir / "haproxy.cfg")
     listed.append(Service("haproxy", haproxy.command(config_file), None))
     return listed

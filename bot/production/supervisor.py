@@ -76,7 +76,8 @@ class Supervisor:
     def _spawn(self, item: Supervised) -> None:
         log = self._logs.get(item.service.name) or open(self._log_path(item.service.name), "ab")
         self._logs[item.service.name] = log
-        item.process = subprocess.Popen(item.service.command, cwd=ROOT, env=self.env, stdout=log, stderr=log,
+        env = {**self.env, **dict(item.service.env)}
+        item.process = subprocess.Popen(item.service.command, cwd=ROOT, env=env, stdout=log, stderr=log,
                                         start_new_session=True)  # Ctrl-C reaches the supervisor only
         item.started_at = time.monotonic()
         item.restart_at = None
