@@ -135,7 +135,10 @@ def test_purge_applies_the_retention_periods_and_is_idempotent(db_url: str) -> N
     assert asyncio.run(store(db_url).retrieve(recent)) is not None
     assert registry.purge(erasers, later) == {"tracker store (conversations)": {"conversations deleted": 0,
                                                                                "events deleted": 0},
-                                              "service requests": {"requests anonymised": 0}}
+                                              "service requests": {"requests anonymised": 0},
+                                              "escalations": {"escalations anonymised": 0},
+                                              "unanswered questions inbox": {"questions deleted": 0},
+                                              "analytics": {"conversations pseudonymised": 0}}
     assert_nothing_of_the_person(everything_stored(db_url))
 
 
