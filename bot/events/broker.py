@@ -123,7 +123,7 @@ class SpoolingPikaEventBroker(PikaEventBroker):
         return exchange
 
     async def _drain(self, exchange: aio_pika.abc.AbstractExchange, connection: aio_pika.Connection) -> None:
-        """Publishes the spool in order, each event confirmed before the next; waits for new ones."""
+        """Publishes the spool in order, batch by batch, removing what RabbitMQ confirmed; waits for more."""
         assert self.spool is not None
         while True:
             batch = self.spool.head(BATCH)
@@ -135,16 +135,18 @@ class SpoolingPikaEventBroker(PikaEventBroker):
                     if not connection.connected.is_set():
                         raise ConnectionError("RabbitMQ closed the connection") from None
                 continue
-            confirmed = None
-            try:
-                for seq, body in batch:
-                    message = aio_pika.Message(body, app_id=self.rasa_environment,
-                                               delivery_mode=aio_pika.DeliveryMode.PERSISTENT)
-                    await asyncio.wait_for(exchange.publish(message, ""), PUBLISH_TIMEOUT_S)
-                    confirmed = seq
-            finally:
-                if confirmed is not None:
-                    self.spool.remove_through(confirmed)
+            messages = [aio_pika.Message(body, app_id=self.rasa_environment,
+                                         delivery_mode=aio_pika.DeliveryMode.PERSISTENT) for _, body in batch]
+            # Published together, confirmed together: the channel writes them in call order (one lock,
+            # first come first served), so the order holds while the confirms' round trips overlap.
+            results = await asyncio.gather(*(asyncio.wait_for(exchange.publish(m, ""), PUBLISH_TIMEOUT_S)
+                                             for m in messages), return_exceptions=True)
+            failed = next((i for i, r in enumerate(results) if isinstance(r, BaseException)), None)
+            confirmed = len(batch) if failed is None else failed
+            if confirmed:
+                self.spool.remove_through(batch[confirmed - 1][0])
+            if failed is not None:  # the rest goes again after reconnecting (once more if it had arrived)
+                raise results[failed]  # type: ignore[misc]
 
     async def close(self) -> None:
         """Stops publishing after a short last flush; what is left stays in the spool for the next start."""

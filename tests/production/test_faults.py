@@ -60,7 +60,7 @@ def test_rabbitmq_stopped_for_30_s_under_load_loses_no_event(deployment: Deploym
     run_id, result = load_with_fault(deployment, outage, ensure_rabbitmq, duration_s=45, fault_after_s=5)
     outcome = assert_no_customer_left_behind(result, deployment, "rabbitmq_outage")
     started = time.monotonic()
-    stored, counted = deployment.wait_for_events(run_id)  # the consumer catches up once RabbitMQ is back
+    stored, counted = deployment.wait_for_events(run_id, timeout_s=300)  # the consumer catches up once RabbitMQ is back
     record(deployment, "rabbitmq_outage", {**outcome, "user_events_in_tracker": stored, "in_analytics": counted,
                                            "catch_up_s": round(time.monotonic() - started, 1)})
     assert stored > 0 and counted == stored, (stored, counted)
