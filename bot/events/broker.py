@@ -50,6 +50,7 @@ class SpoolingPikaEventBroker(PikaEventBroker):
         self._publisher: asyncio.Task | None = None
         self._connected = False
         self._refused_logged_at = 0.0
+        self._flush_scheduled = False
 
     async def connect(self) -> None:
         """Opens the spool and starts publishing; does not wait for RabbitMQ (events wait in the spool)."""
@@ -66,6 +67,9 @@ class SpoolingPikaEventBroker(PikaEventBroker):
         """Spools the event (Rasa calls this synchronously for every new tracker event)."""
         if self.spool is None:
             raise RuntimeError("the event broker is not connected")
+        if not self._flush_scheduled:  # one write for all events of this loop turn (a turn saves several)
+            self._flush_scheduled = True
+            asyncio.get_running_loop().call_soon(self._flush)
         if not self.spool.append(json.dumps(event).encode("utf-8")):
             now = time.monotonic()
             if now - self._refused_logged_at > REFUSED_LOG_EVERY_S:
@@ -73,6 +77,11 @@ class SpoolingPikaEventBroker(PikaEventBroker):
                 logger.error("event spool %s is full (%d events): %d event(s) dropped so far",
                              self.spool.path, self.spool.max_events, self.spool.refused)
         self._wake.set()
+
+    def _flush(self) -> None:
+        self._flush_scheduled = False
+        if self.spool is not None:
+            self.spool.flush()
 
     async def _publish_forever(self) -> None:
         backoff = 1.0

@@ -2,10 +2,11 @@
 RabbitMQ survives an outage of RabbitMQ and a crash (even SIGKILL) of the Rasa process itself.
 
 Every event goes through the spool, not only those published while RabbitMQ is down: a process killed a
-moment after a turn would otherwise lose the events it had not yet published. The file is written without
-fsync per event (WAL, synchronous=NORMAL): a crash of the process loses nothing, a power cut may lose the
-last moments. When the spool is full, new events are refused (counted and logged by the broker), so what is
-kept stays a contiguous, ordered prefix of the stream.
+moment after a turn would otherwise lose the events it had not yet published. Appends are gathered and
+written in one transaction (`flush`, which the broker runs on the event loop's next turn and `head` runs
+first), without fsync (WAL, synchronous=NORMAL): a crash of the process loses at most what was appended
+since the last loop turn, a power cut may lose the last moments. When the spool is full, new events are
+refused (counted and logged by the broker), so what is kept stays a contiguous, ordered prefix of the stream.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ class EventSpool:
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute("CREATE TABLE IF NOT EXISTS events (seq INTEGER PRIMARY KEY AUTOINCREMENT, body BLOB NOT NULL)")
         self._count = int(self._db.execute("SELECT count(*) FROM events").fetchone()[0])
+        self._pending: list[tuple[bytes]] = []
 
     def __len__(self) -> int:
         return self._count
@@ -51,12 +53,22 @@ class EventSpool:
         if self._count >= self.max_events:
             self.refused += 1
             return False
-        self._db.execute("INSERT INTO events (body) VALUES (?)", (body,))
+        self._pending.append((body,))
         self._count += 1
         return True
 
+    def flush(self) -> None:
+        """Writes the appended events to the file, in one transaction."""
+        if not self._pending:
+            return
+        pending, self._pending = self._pending, []
+        with self._db:  # BEGIN ... COMMIT
+            self._db.execute("BEGIN")
+            self._db.executemany("INSERT INTO events (body) VALUES (?)", pending)
+
     def head(self, limit: int) -> list[tuple[int, bytes]]:
         """The oldest events, in the order they were appended."""
+        self.flush()
         rows = self._db.execute("SELECT seq, body FROM events ORDER BY seq LIMIT ?", (limit,)).fetchall()
         return [(int(seq), bytes(body)) for seq, body in rows]
 
@@ -66,6 +78,7 @@ class EventSpool:
         self._count = max(0, self._count - removed)
 
     def close(self) -> None:
+        self.flush()
         self._db.close()
         fcntl.flock(self._lock, fcntl.LOCK_UN)
         self._lock.close()
