@@ -37,13 +37,16 @@ VENDOR = {"socket.io.min.js": WEB / "node_modules" / "socket.io-client" / "dist"
 
 
 def widget_config() -> dict[str, Any]:
-    """Languages (each in its own name, from CLDR), their default country and the widget texts."""
+    """Languages (each in its own name, from CLDR), their default country and the widget texts; the
+    "stop waiting" button sends the language's first cancel word, which the channel recognises."""
     locales = cached_locales()
     languages = []
     for language in SUPPORTED_LANGUAGES:
         locale = default_locale(language, locales)
+        strings = dict(locale.labels.get("widget") or {})
+        strings["cancel_word"] = str((locale.labels.get("cancel_words") or [""])[0])
         languages.append({"code": language, "name": formatting.language_name(language), "country": locale.country,
-                          "strings": dict(locale.labels.get("widget") or {})})
+                          "strings": strings})
     return {"languages": languages, "default": SUPPORTED_LANGUAGES[0]}
 
 
