@@ -99,6 +99,7 @@ class User(Base):
     password_hash = Column(String(255), nullable=False)  # argon2id, parameters inside the hash
     active = Column(Boolean, nullable=False, default=True)
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    language = Column(String(5), nullable=True)  # the console's language (bot.console.i18n); None: the browser's
 
     sessions = relationship("ConsoleSession", back_populates="user", cascade="all, delete-orphan")
 
