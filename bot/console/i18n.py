@@ -22,7 +22,7 @@ FOLDER = ROOT / "locales" / "console"
 LANGUAGES = ("en", "de", "ro", "nl", "es")
 DEFAULT = "en"
 # Sections the browser scripts use (the rest is rendered on the server).
-SCRIPT_SECTIONS = ("app", "queue", "conversation", "escalation_statuses", "reasons", "canned", "roles", "admin")
+SCRIPT_SECTIONS = ("app", "queue", "conversation", "escalation_statuses", "reasons", "canned", "roles")
 
 
 def _flatten(tree: Mapping[str, Any], prefix: str = "") -> dict[str, str]:

@@ -104,6 +104,22 @@ class User(Base):
     sessions = relationship("ConsoleSession", back_populates="user", cascade="all, delete-orphan")
 
 
+class AccountChange(Base):
+    """Audit of the admin page: who changed which account how (never a password or its hash)."""
+
+    __tablename__ = "account_changes"
+
+    id = Column(Integer, primary_key=True)
+    user_id = Column(Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
+    actor = Column(String(80), nullable=False)  # "admin:<name>" or "cli"
+    action = Column(String(40), nullable=False)  # ACCOUNT_ACTIONS
+    detail = Column(Text, nullable=True)
+    changed_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
+ACCOUNT_ACTIONS = ("created", "updated", "deactivated", "activated", "password_reset")
+
+
 class ConsoleSession(Base):
     """A signed-in browser. Only a SHA-256 of the cookie's token is stored: a leaked table signs nobody in."""
 

@@ -32,7 +32,10 @@ def test_every_language_has_every_text(language: str) -> None:
 def test_templates_write_no_text_of_their_own(template: Path) -> None:
     source = template.read_text(encoding="utf-8")
     used = re.findall(r"""\bt\(\s*["']([\w.]+)["']""", source)
-    assert all(key in i18n.catalog("en") for key in used), [k for k in used if k not in i18n.catalog("en")]
+    known = i18n.catalog("en")
+    missing = [k for k in used if (k not in known if not k.endswith(".") else not any(map(str.startswith, known,
+                                                                                          [k] * len(known))))]
+    assert missing == []  # a key ending in "." is a prefix completed at run time ("admin.done." ~ done)
     visible = re.sub(r"\{%.*?%\}|\{\{.*?\}\}|\{#.*?#\}", " ", source, flags=re.S)
     visible = re.sub(r"<[^>]*>", " ", visible)
     words = [w for w in re.findall(r"[^\W\d_]{2,}", visible) if w not in NOT_WORDS]
