@@ -74,13 +74,14 @@ def _support_open(escalation: Escalation, now: dt.datetime) -> bool:
 def release(session: Session, escalation: Escalation, now: dt.datetime) -> Release | None:
     """Gives one orphaned claim back to its queue or to the assistant; None when something else already
     changed it (the agent came back and handed it on, another sweeper was first)."""
+    now = service._utc(now)  # SQLite compares the stored UTC text: never bind another offset
     agent_id = escalation.agent_id
     agent = session.get(User, agent_id) if agent_id is not None else None
     name = agent.display_name if agent is not None else ""
     requeue = _other_agent_available(session, escalation.queue, agent_id, now) and _support_open(escalation, now)
     target = WAITING if requeue else RETURNED
     values: Dict[str, Any] = ({"agent_id": None, "claimed_at": None} if requeue else {"closed_at": now})
-    moment = service._utc(now)
+    moment = now
     changed = session.execute(
         update(Escalation).where(Escalation.id == escalation.id, Escalation.status == CLAIMED,
                                  Escalation.agent_id == agent_id)

@@ -20,6 +20,7 @@ from tests.handoff.agents import add_agents
 
 LOCALES = load_locales()
 NOW = dt.datetime(2026, 11, 30, 8, 0, tzinfo=dt.timezone.utc)  # Monday 10:00 in Romania: support is open
+ROMANIAN_NOW = NOW.astimezone(dt.timezone(dt.timedelta(hours=2)))  # the test clock's form (CLOCK_OVERRIDE)
 SUNDAY = dt.datetime(2026, 11, 29, 8, 0, tzinfo=dt.timezone.utc)
 LIFETIMES = Lifetimes(idle=dt.timedelta(minutes=30), absolute=dt.timedelta(hours=12))
 
@@ -59,7 +60,7 @@ def test_back_to_the_queue_when_another_agent_is_there(db_url: str) -> None:
     gone = claimed(db_url, "orphan-q", 7, NOW - dt.timedelta(minutes=31))  # idle expiry passed
     with session_scope(db_url) as db:
         service.heartbeat(db, 8, ["contracts-RO"], now=NOW)
-    released = sweep(db_url)
+    released = sweep(db_url, clock=ROMANIAN_NOW)  # the same moment with another offset
     assert [(r.escalation["id"], r.requeued, r.position, r.agent_name) for r in released] == [
         (gone, True, 1, "Agent 7")]
     assert row(db_url, gone) == ("waiting", None)
