@@ -6,7 +6,7 @@ from sanic import Blueprint
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.console import escalations, service_requests, signin, throttle
+from bot.console import admin, escalations, service_requests, signin, throttle
 from bot.console.auth import PREFIX, require_role, resolve_session
 from bot.console.views import page
 from bot.pages import TEMPLATES
@@ -27,4 +27,5 @@ def blueprint(policy: throttle.Policy | None = None, extra_links: tuple[dict[str
     signin.register(bp, policy or throttle.Policy())
     escalations.register(bp)
     service_requests.register(bp)
+    admin.register(bp)
     return bp
