@@ -62,8 +62,8 @@ def looks_like_other_message(text: str, message: Mapping[str, Any], description:
     words = len(text.split())
     sure = confidence >= SURE
     if description:
-        return (is_question(text) and intent in OTHER_INTENTS and sure) or (intent == "request_human" and sure) or (
-            words <= 2 and yes_or_no(text) is not None)
+        # A request for a person is not singled out here: "call me in the morning" is a fine description.
+        return (is_question(text) and intent in OTHER_INTENTS and sure) or (words <= 2 and yes_or_no(text) is not None)
     if is_question(text) or (words <= 2 and yes_or_no(text) is not None) or words > MAX_NAME_WORDS:
         return True
     return sure and (intent in NOT_A_NAME_INTENTS and words >= 3 or intent in ("faq", "out_of_scope") and words >= 4)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import os
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any, Callable, Dict, List, Mapping
@@ -32,12 +33,13 @@ MAX_LOOKUPS_PER_CONVERSATION = 5
 # Per client address too (its pseudonym `client_key` from the channel), so a client that starts new
 # conversations (new sender ids) cannot keep guessing quote numbers. Counted in Redis when REDIS_URL is set
 # (every action-server worker and replica sees the same count), else in this process.
-CLIENT_LOOKUP_RATE = Rate(count=10, seconds=3600)
+# RATE_LIMIT_QUOTE_CLIENT overrides it ("count/seconds"; tests that replay many conversations from 127.0.0.1).
+CLIENT_LOOKUP_RATE = "10/3600"
 
 
 @lru_cache(maxsize=1)
 def client_lookups() -> Limiter:
-    return limiter("quote-lookups", CLIENT_LOOKUP_RATE)
+    return limiter("quote-lookups", Rate.parse(os.environ.get("RATE_LIMIT_QUOTE_CLIENT") or CLIENT_LOOKUP_RATE))
 
 
 class ValidateQuoteLookupForm(LocalizedFormValidation):

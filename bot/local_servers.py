@@ -113,6 +113,7 @@ class Servers:
         # (bot.rate_limit) stay out of their way unless a test sets them on purpose.
         env.setdefault("RATE_LIMIT_CLIENT", "1000000/60")
         env.setdefault("RATE_LIMIT_CONVERSATION", "10000/60")
+        env.setdefault("RATE_LIMIT_QUOTE_CLIENT", "1000000/3600")
         if self.root != ROOT:
             env["PYTHONPATH"] = str(self.root)
         commands = {"actions": action_command(), "rasa": rasa_command(self.settings, str(self.model)),
