@@ -26,8 +26,9 @@ def literal_facts(text: str, facts: Mapping[str, Any]) -> list[str]:
         holders = [s.key for s in known if s.kind == occurrence.kind and s.display is not None
                    and same(occurrence.kind, _normalised(occurrence.kind, s.display), occurrence.value)]
         if holders:
-            messages.append(f"states \"{occurrence.display}\" literally: write ${{{holders[0].split('.')[0]}}} "
-                            "so the fact comes from locale.yml")
+            names = " or ".join(dict.fromkeys(f"${{{key.split('.')[0]}}}" for key in holders))
+            messages.append(f"states \"{occurrence.display}\" literally: write {names} so the fact comes "
+                            "from locale.yml")
         else:
             messages.append(f"states \"{occurrence.display}\" ({occurrence.kind}), which is no fact of this "
                             "locale: facts come from locale.yml only")
