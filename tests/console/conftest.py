@@ -129,3 +129,17 @@ def running_console(folder: Path, root: Path = ROOT, extra_env: dict[str, str] |
 def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Console]:
     with running_console(tmp_path_factory.mktemp("console")) as running:
         yield running
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the project for tests whose web server changes content and training data."""
+    from tests.editor.project_copy import copy_project
+
+    return copy_project(tmp_path_factory.mktemp("editor") / "project")
+
+
+@pytest.fixture(scope="module")
+def editor_console(project: Path) -> Iterator[Console]:
+    with running_console(project.parent, project) as running:
+        yield running

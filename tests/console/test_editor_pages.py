@@ -11,7 +11,6 @@ import tarfile
 import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 import sqlalchemy as sa
@@ -21,22 +20,10 @@ from bot.db.engine import session_scope
 from bot.editor.tables import audit, jobs
 from bot.lifecycle.registry import Registry
 from tests.console.client import Client, Reply
-from tests.console.conftest import Console, running_console
-from tests.editor.project_copy import copy_project
+from tests.console.conftest import Console
 
 ANSWER = "utter_faq/contract_copy"
 BASE = re.compile(r'name="base" value="([^"]*)"')
-
-
-@pytest.fixture(scope="module")
-def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return copy_project(tmp_path_factory.mktemp("editor") / "project")
-
-
-@pytest.fixture(scope="module")
-def editor_console(project: Path) -> Iterator[Console]:
-    with running_console(project.parent, project) as running:
-        yield running
 
 
 def stored_answer(project: Path, code: str = "ro-RO") -> str:
