@@ -46,6 +46,21 @@ def candidate_topics(parse_data: Dict[str, Any]) -> List[str]:
     return list(dict.fromkeys(ordered))[:MAX_TOPIC_BUTTONS]
 
 
+def understood_after_all_or_second_miss(dispatcher: CollectingDispatcher, tracker: Tracker,
+                                        domain: DomainDict) -> List[Dict[str, Any]] | None:
+    """A quote number to look up or a follow-up on the previous answer is understood after all; otherwise the
+    second miss in a row offers a colleague. None: neither, the caller says what it can do."""
+    understood = restart_quote_lookup(tracker)
+    if understood is None:
+        understood = answer_follow_up(dispatcher, tracker, domain)
+    if understood is not None:
+        return understood
+    if previous_turns_missed(tracker):
+        say(dispatcher, tracker, "utter_offer_human")
+        return [SlotSet(PENDING_OFFER, OFFER_HUMAN)]
+    return None
+
+
 class ActionClarify(Action):
     """Localized answers for inputs the assistant cannot act on; a second miss in a row offers a person."""
 
@@ -64,15 +79,9 @@ class ActionClarify(Action):
         # previous answer, is understood after all.
         if yes_or_no(latest_user_text(tracker), conversation_message(tracker)) is not None:
             return await ActionAnswerOffer().run(dispatcher, tracker, domain)
-        understood = restart_quote_lookup(tracker)
-        if understood is None:
-            understood = answer_follow_up(dispatcher, tracker, domain)
+        understood = understood_after_all_or_second_miss(dispatcher, tracker, domain)
         if understood is not None:
             return understood
-
-        if previous_turns_missed(tracker):
-            say(dispatcher, tracker, "utter_offer_human")
-            return [SlotSet(PENDING_OFFER, OFFER_HUMAN)]
 
         locale = conversation_locale(tracker)
         buttons = [b for b in (topic_button(locale, t) for t in candidate_topics(latest)) if b]
@@ -93,13 +102,8 @@ class ActionOutOfScope(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[Dict[str, Any]]:
-        understood = restart_quote_lookup(tracker)
-        if understood is None:
-            understood = answer_follow_up(dispatcher, tracker, domain)
+        understood = understood_after_all_or_second_miss(dispatcher, tracker, domain)
         if understood is not None:
             return understood
-        if previous_turns_missed(tracker):
-            say(dispatcher, tracker, "utter_offer_human")
-            return [SlotSet(PENDING_OFFER, OFFER_HUMAN)]
         say(dispatcher, tracker, "utter_out_of_scope")
         return []
