@@ -19,6 +19,7 @@ from typing import Any, Mapping, Protocol
 ERASERS = [
     "bot.privacy.tracker:TrackerEraser",
     "bot.privacy.requests:RequestsEraser",
+    "bot.privacy.inbox:InboxEraser",
 ]
 ERASED = "[erased]"  # what anonymised text columns hold afterwards
 
