@@ -42,10 +42,9 @@ class Settings:
 
     @classmethod
     def from_env(cls) -> Settings:
-        from bot.lifecycle.publish import QUALITY_FILE
+        from bot.lifecycle.publish import quality_file
 
-        return cls(Path(os.environ.get("EDITOR_TRAIN_CONFIG") or ROOT / "config.yml"),
-                   Path(os.environ.get("QUALITY_FILE") or QUALITY_FILE))
+        return cls(Path(os.environ.get("EDITOR_TRAIN_CONFIG") or ROOT / "config.yml"), quality_file())
 
 
 def now() -> datetime:
