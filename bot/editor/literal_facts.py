@@ -8,6 +8,7 @@ and spelled-out numbers alike.
 
 from __future__ import annotations
 
+import re
 from typing import Any, Mapping
 
 from bot.editor.facts import _normalised, extract, same, slots
@@ -17,8 +18,6 @@ PLACEHOLDERS = r"\$\{[^}]*\}|\{[^}]*\}"
 
 def literal_facts(text: str, facts: Mapping[str, Any]) -> list[str]:
     """One message per fact-like value the text states literally (placeholders are not counted)."""
-    import re
-
     plain = re.sub(PLACEHOLDERS, " ", text)
     known = slots(facts)
     messages = []
