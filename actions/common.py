@@ -43,16 +43,18 @@ def say(
     response: str,
     extra_buttons: List[Dict[str, Any]] | None = None,
     locale: Locale | None = None,
+    metadata: Dict[str, Any] | None = None,
     **values: Any,
 ) -> None:
-    """Sends a catalogued response in the conversation's locale (or the given one: "and for Belgium?")."""
+    """Sends a catalogued response in the conversation's locale (or the given one: "and for Belgium?").
+    `metadata` travels with the message to the channel (Rasa keeps it on the BotUttered event)."""
     rendered = render(locale or conversation_locale(tracker), response, **values)
     buttons = rendered.buttons + list(extra_buttons or [])
     text = rendered.text
     if note_due(_since_user_message(tracker)) and not dispatcher.messages:
         language = tracker.get_slot("language") or tracker.latest_message.get("language")
         text = with_note(text, note_text(language, tracker.get_slot("country")))
-    dispatcher.utter_message(text=text, buttons=buttons)
+    dispatcher.utter_message(text=text, buttons=buttons, **(metadata or {}))
 
 
 def _since_user_message(tracker: Tracker) -> List[tuple[str, str | None]]:

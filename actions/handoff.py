@@ -94,7 +94,9 @@ async def escalate(dispatcher: CollectingDispatcher, tracker: Tracker, reason: s
         say(dispatcher, tracker, "utter_human_handoff_unavailable")
         return []
     await publish_quietly(bus_from_env(), queue_topic(queue), {"type": "escalation_waiting", "escalation": summary})
-    say(dispatcher, tracker, "utter_handoff_waiting", position=formatting.number(position, locale.code))
+    # The marker starts the widget's "waiting for a colleague" state (bot.handoff.channel passes it on).
+    say(dispatcher, tracker, "utter_handoff_waiting", position=formatting.number(position, locale.code),
+        metadata={"handoff": "waiting", "queue_position": position})
     events: List[Dict[str, Any]] = []
     if (tracker.active_loop or {}).get("name"):
         events += [ActiveLoop(None), SlotSet("requested_slot", None)]

@@ -6,6 +6,7 @@ import asyncio
 import datetime as dt
 import logging
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any, Callable, Dict, List, Mapping
 
 from rasa_sdk import Action, Tracker
@@ -23,14 +24,20 @@ from bot.db.models import RenewalQuote
 from bot.db.repository import find_quote, is_expired
 from bot.hours import current_time
 from bot.locales import Locale
-from bot.rate_limit import Rate, SlidingWindowLimiter
+from bot.rate_limit import Limiter, Rate, limiter
 from bot.requests import parse_customer_number, parse_quote_number
 
 logger = logging.getLogger(__name__)
 MAX_LOOKUPS_PER_CONVERSATION = 5
 # Per client address too (its pseudonym `client_key` from the channel), so a client that starts new
-# conversations (new sender ids) cannot keep guessing quote numbers. Counted in this process.
-CLIENT_LOOKUPS = SlidingWindowLimiter(Rate(count=10, seconds=3600))
+# conversations (new sender ids) cannot keep guessing quote numbers. Counted in Redis when REDIS_URL is set
+# (every action-server worker and replica sees the same count), else in this process.
+CLIENT_LOOKUP_RATE = Rate(count=10, seconds=3600)
+
+
+@lru_cache(maxsize=1)
+def client_lookups() -> Limiter:
+    return limiter("quote-lookups", CLIENT_LOOKUP_RATE)
 
 
 class ValidateQuoteLookupForm(LocalizedFormValidation):
@@ -129,7 +136,7 @@ class ActionLookupQuote(Action):
         attempts = int(tracker.get_slot("quote_attempts") or 0) + 1
         reset.append(SlotSet("quote_attempts", float(attempts)))
         client = str((tracker.latest_message.get("metadata") or {}).get("client_key") or "")
-        if attempts > MAX_LOOKUPS_PER_CONVERSATION or (client and not CLIENT_LOOKUPS.allow(client)):
+        if attempts > MAX_LOOKUPS_PER_CONVERSATION or (client and not client_lookups().allow(client)):
             say(dispatcher, tracker, "utter_quote_too_many_attempts")
             return reset + await escalate(dispatcher, tracker, "quote_lookup_limit", self._clock)
         locale = conversation_locale(tracker)

@@ -20,12 +20,13 @@ from typing import Any, Awaitable, Callable
 
 from rasa.core.channels.channel import OutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
-from rasa.core.channels.socketio import SocketIOInput
+from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
 from sanic.request import Request
 
 from bot import SUPPORTED_LANGUAGES
 from bot.handoff.channel import HandoffSocketIOOutput, add_handoff_routes, handle_paused_turn
+from bot.handoff.waiting import resume_in_process
 from bot.limits import MAX_MESSAGE_CHARS, MAX_REQUEST_BYTES, TRUNCATED_FROM, cut
 from bot.locales import resolve_locale
 from bot.rate_limit import channel_limits, client_address
@@ -90,7 +91,11 @@ async def send_localized(message: UserMessage, response: str) -> None:
     await message.output_channel.send_text_message(message.sender_id or "", text)
 
 
-def with_fallback(on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Callable[[UserMessage], Awaitable[Any]]:
+def with_fallback(on_new_message: Callable[[UserMessage], Awaitable[Any]],
+                  channel: Any = None) -> Callable[[UserMessage], Awaitable[Any]]:
+    """`channel.app` (the Rasa server, captured when it starts) lets a customer who leaves the queue get
+    the assistant back in process."""
+
     async def handle(message: UserMessage) -> Any:
         limit_message(message)
         if not within_rate_limits(message):
@@ -108,15 +113,42 @@ def with_fallback(on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Ca
 
         output.send_response = counting  # type: ignore[method-assign]
         # Before Rasa's turn (NLU takes a while): the colleague sees the message at once.
-        with_colleague = await handle_paused_turn(message.sender_id or "", message.text or "")
+        paused = await handle_paused_turn(message.sender_id or "", message.text or "")
         result = await on_new_message(message)
         output.send_response = original  # type: ignore[method-assign]
-        if not sent and not with_colleague:
+        if paused.cancelled is not None:
+            await back_to_assistant(channel, message, paused.cancelled)
+            return result
+        if not sent and not paused.with_colleague:
             logger.warning("Turn of %s produced no reply; sending the technical-problem answer", message.sender_id)
             await send_localized(message, "utter_technical_problem")
         return result
 
     return handle
+
+
+async def back_to_assistant(channel: Any, message: UserMessage, escalation: dict[str, Any]) -> None:
+    """The customer left the queue: Rasa stored the message while still paused; now the assistant resumes
+    and greets them (if that fails, the escalation is cancelled already and the next turn finds the
+    conversation paused with no escalation: the session start and hand-back paths resume it)."""
+    app = getattr(channel, "app", None)
+    if app is None:
+        logger.warning("No Rasa app to resume %s in; the customer left the queue", message.sender_id)
+        return
+    try:
+        await resume_in_process(app, message.sender_id or "", str(escalation["language"]),
+                                escalation.get("country"), message.output_channel)
+    except Exception:  # noqa: BLE001 - logged; the technical-problem answer says something went wrong
+        logger.exception("Could not resume %s after the customer left the queue", message.sender_id)
+        await send_localized(message, "utter_technical_problem")
+
+
+def keep_app(blueprint: Blueprint, channel: Any) -> None:
+    """Remembers the Rasa server app on the channel when it starts (its agent, lock and tracker store)."""
+
+    @blueprint.listener("before_server_start")
+    async def remember(app: Any, _loop: Any) -> None:
+        channel.app = app
 
 
 def cap_request_size(blueprint: Blueprint) -> Blueprint:
@@ -146,7 +178,9 @@ class RestWithFallback(RestInput):
         return cut(super()._extract_message(req), limit=MAX_REQUEST_BYTES)[0]
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
-        return cap_request_size(super().blueprint(with_fallback(on_new_message)))
+        blueprint = super().blueprint(with_fallback(on_new_message, self))
+        keep_app(blueprint, self)
+        return cap_request_size(blueprint)
 
 
 class SocketIOWithFallback(SocketIOInput):
@@ -157,12 +191,24 @@ class SocketIOWithFallback(SocketIOInput):
         return "socketio"
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        blueprint = super().blueprint(with_fallback(on_new_message))
+        blueprint = super().blueprint(self._handoff_output(with_fallback(on_new_message, self)))
+        keep_app(blueprint, self)
         if self.sio is not None:  # engine.io's cap on one packet: the same as the Rasa server's request cap
             self.sio.eio.max_http_buffer_size = MAX_REQUEST_BYTES
             self._add_client_address()
         add_handoff_routes(blueprint, self)
         return cap_request_size(blueprint)
+
+    def _handoff_output(self, handle: Callable[[UserMessage], Awaitable[Any]]) -> Callable[[UserMessage], Awaitable[Any]]:
+        """The customer's own turns go out through HandoffSocketIOOutput too (timestamps, waiting marker)."""
+
+        async def upgraded(message: UserMessage) -> Any:
+            output = message.output_channel
+            if self.sio is not None and type(output) is SocketIOOutput:
+                message.output_channel = HandoffSocketIOOutput(self.sio, self.bot_message_evt)
+            return await handle(message)
+
+        return upgraded
 
     def get_output_channel(self) -> OutputChannel | None:
         """For messages pushed through Rasa's HTTP API (agents' replies): they carry the agent's name."""

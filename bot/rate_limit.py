@@ -6,10 +6,13 @@ TRUSTED_PROXIES (comma-separated addresses or networks of the load balancers; em
 address is the connection's peer; only when the peer is a trusted proxy does X-Forwarded-For count, read
 from the right, skipping trusted hops, so a client cannot choose its own address by sending the header.
 
-The counts live in each Rasa process: with several Rasa servers behind a balancer each enforces its share
-(a client's REST turns may spread across servers; socket.io connections are sticky). The address itself is
-never stored: the channel passes the actions only `client_key`, an HMAC of the address with a key made at
-process start, so the quote-lookup limit can follow a client that changes its sender id.
+Where the counts live: with REDIS_URL set (production: several Rasa servers, several action-server
+workers) in Redis, shared by all of them (bot/rate_limit_redis.py); otherwise in the process.
+
+The address itself is never stored: the channel passes the actions only `client_key`, an HMAC of the
+address, so the quote-lookup limit can follow a client that changes its sender id. Its key is made at
+process start; with REDIS_URL it is derived from REQUEST_KEY_SECRET and the UTC date instead, so that every
+server gives a client the same pseudonym, and a new one the next day.
 """
 
 from __future__ import annotations
@@ -23,8 +26,9 @@ import threading
 import time
 from collections import OrderedDict, deque
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from functools import lru_cache
-from typing import Mapping, Sequence
+from typing import Mapping, Protocol, Sequence
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -69,6 +73,22 @@ class SlidingWindowLimiter:
             return allowed
 
 
+class Limiter(Protocol):
+    rate: Rate
+
+    def allow(self, key: str, now: float | None = None, record: bool = True) -> bool: ...
+
+
+def limiter(name: str, rate: Rate, env: Mapping[str, str] | None = None) -> Limiter:
+    """Counters shared through Redis when REDIS_URL is set, else in this process."""
+    env = os.environ if env is None else env
+    if env.get("REDIS_URL"):
+        from bot.rate_limit_redis import RedisCounters, RedisWindowLimiter
+
+        return RedisWindowLimiter(RedisCounters(env["REDIS_URL"]), name, rate)
+    return SlidingWindowLimiter(rate)
+
+
 def parse_networks(text: str) -> list[Network]:
     return [ipaddress.ip_network(part.strip(), strict=False) for part in text.split(",") if part.strip()]
 
@@ -94,20 +114,28 @@ def client_address(peer: str | None, forwarded_for: str | None, trusted: Sequenc
 
 @dataclass
 class ChannelLimits:
-    conversation: SlidingWindowLimiter
-    client: SlidingWindowLimiter
+    conversation: Limiter
+    client: Limiter
     trusted_proxies: list[Network]
+    shared_secret: str | None = None  # REQUEST_KEY_SECRET when the servers share their counters
     _salt: bytes = field(default_factory=lambda: secrets.token_bytes(32))
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> ChannelLimits:
         env = os.environ if env is None else env
-        return cls(SlidingWindowLimiter(Rate.parse(env.get("RATE_LIMIT_CONVERSATION") or "20/60")),
-                   SlidingWindowLimiter(Rate.parse(env.get("RATE_LIMIT_CLIENT") or "60/60")),
-                   parse_networks(env.get("TRUSTED_PROXIES") or ""))
+        shared = bool(env.get("REDIS_URL"))
+        return cls(limiter("conversation", Rate.parse(env.get("RATE_LIMIT_CONVERSATION") or "20/60"), env),
+                   limiter("client", Rate.parse(env.get("RATE_LIMIT_CLIENT") or "60/60"), env),
+                   parse_networks(env.get("TRUSTED_PROXIES") or ""),
+                   shared_secret=(env.get("REQUEST_KEY_SECRET") or None) if shared else None)
 
     def allow(self, conversation: str, client: str, now: float | None = None) -> bool:
         """Both limits hold for this message; it is counted only if it is let through."""
+        from bot.rate_limit_redis import RedisWindowLimiter
+
+        if isinstance(self.conversation, RedisWindowLimiter) and isinstance(self.client, RedisWindowLimiter):
+            return self.client.counters.allow([(self.client.name, client, self.client.rate),
+                                               (self.conversation.name, conversation, self.conversation.rate)], now)
         now = time.monotonic() if now is None else now
         if not (self.client.allow(client, now, record=False) and self.conversation.allow(conversation, now,
                                                                                           record=False)):
@@ -117,8 +145,14 @@ class ChannelLimits:
         return True
 
     def client_key(self, client: str) -> str:
-        """A pseudonym of the address, stable while this process runs; the address is never stored."""
-        return hmac.new(self._salt, client.encode("utf-8"), hashlib.sha256).hexdigest()[:24]
+        """A pseudonym of the address (never stored itself): the same on every server of a deployment for a
+        day when they share a secret, else for the life of this process."""
+        if self.shared_secret:
+            day = datetime.now(timezone.utc).strftime("%Y-%m-%d")
+            salt = hmac.new(self.shared_secret.encode("utf-8"), f"client-key:{day}".encode(), hashlib.sha256).digest()
+        else:
+            salt = self._salt
+        return hmac.new(salt, client.encode("utf-8"), hashlib.sha256).hexdigest()[:24]
 
 
 @lru_cache(maxsize=1)

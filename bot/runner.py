@@ -1,5 +1,6 @@
 """`make run`: starts the action server, Rasa and the web server on localhost, waits until all answer,
-prints the URLs, restarts any of them that crashes (bot.supervisor) and stops them all on Ctrl-C or SIGTERM."""
+prints the URLs, restarts any of them that crashes (bot.supervisor) and stops them all on Ctrl-C or SIGTERM.
+`supervise` and `local_environment` are shared with `python -m bot run --production` (bot.production.run)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,11 @@ import os
 import signal
 import sys
 import time
+from typing import Callable, Sequence
 
 from bot.model import model_path
 from bot.paths import ROOT, VAR_DIR
-from bot.settings import SECRETS_FILE, Settings, SettingsError, ensure_local_secrets
+from bot.settings import LOCAL_SECRETS, SECRETS_FILE, Settings, SettingsError, ensure_local_secrets
 from bot.supervisor import Child, Supervisor
 
 STARTUP_TIMEOUT_S = 180
@@ -94,11 +96,39 @@ def prepare_database(settings: Settings) -> None:
             print(f"Empty database: loaded DEMO quotes Q-90000001...4 for customer number {DEMO_CUSTOMER}.")
 
 
+def local_environment() -> tuple[dict[str, str], bool]:
+    """The environment with every token: the environment's, else generated once into var/secrets.env
+    (and whether any was missing)."""
+    env = dict(os.environ)
+    generated = not all(env.get(name) for name in LOCAL_SECRETS)
+    env.update(ensure_local_secrets())
+    return env, generated
+
+
+def supervise(supervisor: Supervisor, start: Callable[[], bool], banner: Sequence[str], failed: str) -> int:
+    """Starts the children (`start` says whether they came up), prints the banner, keeps them running until
+    Ctrl-C or SIGTERM, and stops them all in every case."""
+
+    def stop(*_: object) -> None:
+        supervisor.stopping.set()
+
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        if not start():
+            print(failed, file=sys.stderr)
+            return 1
+        print("\n".join(banner), flush=True)
+        supervisor.run()
+        return 0
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        supervisor.stop()
+
+
 def run() -> int:
     VAR_DIR.mkdir(exist_ok=True)
-    generated = not (os.environ.get("RASA_AUTH_TOKEN") and os.environ.get("ACTION_SERVER_TOKEN"))
-    env = dict(os.environ)
-    env.update(ensure_local_secrets())
+    env, generated = local_environment()
     try:
         settings = Settings.from_env(env)
     except SettingsError as exc:
@@ -118,26 +148,16 @@ def run() -> int:
     children = supervised_children(settings, str(published.version.model), str(published.endpoints),
                                    published.env["MODEL_SERVER_PORT"])
     supervisor = Supervisor(children, cwd=ROOT, env={**service_env(settings, env), **published.env})
-    supervisor.start_all()
 
-    def stop(*_: object) -> None:
-        supervisor.stopping.set()
+    def start() -> bool:
+        supervisor.start_all()
+        return supervisor.wait_healthy(time.monotonic() + STARTUP_TIMEOUT_S)
 
-    signal.signal(signal.SIGTERM, stop)
-    try:
-        if not supervisor.wait_healthy(time.monotonic() + STARTUP_TIMEOUT_S):
-            print("Start-up failed; see the log above.", file=sys.stderr)
-            return 1
-        base = f"http://127.0.0.1:{settings.rasa_port}"
-        print("\nThe assistant is running:")
-        print(f"  Chat page:    http://127.0.0.1:{settings.web_port}/   (embed: /embed-example.html)")
-        print(f"  Console:      http://127.0.0.1:{settings.web_port}/console/   (accounts: python -m bot users add)")
-        print(f"  REST webhook: POST {base}/webhooks/rest/webhook  {{\"sender\": \"...\", \"message\": \"...\"}}")
-        print(f"  HTTP API:     {base}/model/parse?token=...   (token in {SECRETS_FILE.relative_to(ROOT)})")
-        print("A part that crashes is restarted (with back-off) and logged. Press Ctrl-C to stop.", flush=True)
-        supervisor.run()
-        return 0
-    except KeyboardInterrupt:
-        return 0
-    finally:
-        supervisor.stop()
+    base = f"http://127.0.0.1:{settings.rasa_port}"
+    banner = ["\nThe assistant is running:",
+              f"  Chat page:    http://127.0.0.1:{settings.web_port}/   (embed: /embed-example.html)",
+              f"  Console:      http://127.0.0.1:{settings.web_port}/console/   (accounts: python -m bot users add)",
+              f"  REST webhook: POST {base}/webhooks/rest/webhook  {{\"sender\": \"...\", \"message\": \"...\"}}",
+              f"  HTTP API:     {base}/model/parse?token=...   (token in {SECRETS_FILE.relative_to(ROOT)})",
+              "A part that crashes is restarted (with back-off) and logged. Press Ctrl-C to stop."]
+    return supervise(supervisor, start, banner, "Start-up failed; see the log above.")

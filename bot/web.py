@@ -26,6 +26,7 @@ from bot.console.auth import PREFIX as CONSOLE
 from bot.console.views import console_headers
 from bot.handoff.bus import InProcessBus, bus_from_env
 from bot.handoff.hub import hub_blueprint
+from bot.handoff.orphans import sweep_forever
 from bot.http_limits import limit_request_size
 from bot.locales import cached_locales, default_locale
 from bot.pages import render
@@ -37,13 +38,16 @@ VENDOR = {"socket.io.min.js": WEB / "node_modules" / "socket.io-client" / "dist"
 
 
 def widget_config() -> dict[str, Any]:
-    """Languages (each in its own name, from CLDR), their default country and the widget texts."""
+    """Languages (each in its own name, from CLDR), their default country and the widget texts; the
+    "stop waiting" button sends the language's first cancel word, which the channel recognises."""
     locales = cached_locales()
     languages = []
     for language in SUPPORTED_LANGUAGES:
         locale = default_locale(language, locales)
+        strings = dict(locale.labels.get("widget") or {})
+        strings["cancel_word"] = str((locale.labels.get("cancel_words") or [""])[0])
         languages.append({"code": language, "name": formatting.language_name(language), "country": locale.country,
-                          "strings": dict(locale.labels.get("widget") or {})})
+                          "strings": strings})
     return {"languages": languages, "default": SUPPORTED_LANGUAGES[0]}
 
 
@@ -97,6 +101,12 @@ def create_app(rasa_url: str, env: Mapping[str, str] | None = None) -> Sanic:
                content_type="text/javascript; charset=utf-8")
     app.static("/widget", str(STATIC), name="widget")
     app.blueprint(console_blueprint())
+    sweep_every = float(env.get("HANDOFF_SWEEP_SECONDS") or 30)
+    if sweep_every > 0:  # conversations whose agent's console session expired (bot.handoff.orphans)
+        async def start_sweeper(app: Sanic, _loop: Any) -> None:
+            app.add_task(sweep_forever(app.ctx.bus, sweep_every))
+
+        app.register_listener(start_sweeper, "after_server_start")
 
     @app.on_response
     async def headers(request: Request, response: HTTPResponse) -> None:

@@ -83,9 +83,11 @@ def agent_online(url: str, queues: list[str], now: dt.datetime = OPEN) -> None:
 
 def test_agent_available_pauses_and_tells_the_queue_position(db_url: str) -> None:
     agent_online(db_url, ["contracts-RO"])
-    events, messages, _ = run(ActionEscalate(clock=lambda: OPEN), tracker())
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(ActionEscalate(clock=lambda: OPEN).run(dispatcher, tracker(), {}))
     assert events == [ConversationPaused()]
-    assert messages == [text("ro-RO", "utter_handoff_waiting", position="1")]
+    assert [(m["text"], m["handoff"], m["queue_position"]) for m in dispatcher.messages] == [
+        (text("ro-RO", "utter_handoff_waiting", position="1"), "waiting", 1)]  # the widget's waiting state
     events, messages, _ = run(ActionEscalate(clock=lambda: OPEN), tracker(sender="conv-2", text="un coleg, vă rog"))
     assert messages == [text("ro-RO", "utter_handoff_waiting", position="2")]
     rows = escalations(db_url)

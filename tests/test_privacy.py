@@ -60,17 +60,6 @@ def file_personal_request(url: str, sender: str) -> str:
         return str(request.reference)
 
 
-def unanswered(url: str, sender: str, text: str, days_ago: float = 0) -> None:
-    """What the event consumer records when a message ends in the fallback (the editors' inbox)."""
-    from bot.events.tables import unanswered as inbox
-
-    with session_scope(url) as session:
-        session.execute(inbox.insert().values(
-            event_key=uuid.uuid4().hex, conversation_id=sender, language="ro", country="RO", text=text,
-            reason="fallback", intent="nlu_fallback", confidence=0.2,
-            asked_at=dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=days_ago)))
-
-
 def everything_stored(url: str) -> str:
     """Every row of every table, as one lower-case text."""
     engine = get_engine(url)
@@ -95,8 +84,6 @@ def test_erase_leaves_nothing_of_the_person_in_any_table(db_url: str, how: str) 
     personal_conversation(db_url, sender)
     save_conversation(db_url, other, [UserUttered("Hallo"), SlotSet("language", "de")])
     reference = file_personal_request(db_url, sender)
-    unanswered(db_url, sender, f"Sunt {NAME} de la {COMPANY}, scrieți-mi la {EMAIL}")
-    unanswered(db_url, f"conv-{uuid.uuid4().hex[:8]}", f"Numărul meu de client este {CUSTOMER}")
     before = everything_stored(db_url)
     assert EMAIL.lower() in before and json.dumps(NAME)[1:-1].lower() in before
 
@@ -107,7 +94,6 @@ def test_erase_leaves_nothing_of_the_person_in_any_table(db_url: str, how: str) 
     assert sender in report.subject.conversations
     assert report.done["service requests"] == {"requests anonymised": 1}
     assert report.done["tracker store (conversations)"]["events deleted"] > 0
-    assert report.done["unanswered-questions inbox"]["inbox messages deleted"] == (2 if how == "customer" else 1)
     assert_nothing_of_the_person(everything_stored(db_url))
     assert asyncio.run(store(db_url).retrieve(other)) is not None  # others' conversations stay
     with session_scope(db_url) as session:
@@ -139,8 +125,6 @@ def test_purge_applies_the_retention_periods_and_is_idempotent(db_url: str) -> N
     save_conversation(db_url, old, [UserUttered(EMAIL)], at=time.time() - 100 * 86400)
     save_conversation(db_url, recent, [UserUttered("Hallo")])
     file_personal_request(db_url, old)
-    unanswered(db_url, old, f"scrieți-mi la {EMAIL}", days_ago=100)
-    unanswered(db_url, recent, "Hallo?")
     config = PrivacyConfig(database_url=db_url, tracker_store_url=db_url, conversation_retention_days=90,
                            request_retention_days=30)
     erasers = registry.load_erasers(config)
@@ -148,12 +132,13 @@ def test_purge_applies_the_retention_periods_and_is_idempotent(db_url: str) -> N
     first = registry.purge(erasers, later)
     assert first["tracker store (conversations)"]["conversations deleted"] == 1
     assert first["service requests"] == {"requests anonymised": 1}
-    assert first["unanswered-questions inbox"] == {"inbox messages deleted": 1}
     assert asyncio.run(store(db_url).retrieve(recent)) is not None
     assert registry.purge(erasers, later) == {"tracker store (conversations)": {"conversations deleted": 0,
                                                                                "events deleted": 0},
                                               "service requests": {"requests anonymised": 0},
-                                              "unanswered-questions inbox": {"inbox messages deleted": 0}}
+                                              "escalations": {"escalations anonymised": 0},
+                                              "unanswered questions inbox": {"questions deleted": 0},
+                                              "analytics": {"conversations pseudonymised": 0}}
     assert_nothing_of_the_person(everything_stored(db_url))
 
 

@@ -252,7 +252,8 @@ def test_quote_lookup_limit_follows_the_client_across_sender_ids(monkeypatch: py
     import actions.quotes
     from bot.rate_limit import Rate, SlidingWindowLimiter
 
-    monkeypatch.setattr(actions.quotes, "CLIENT_LOOKUPS", SlidingWindowLimiter(Rate(2, 3600)))
+    limiter = SlidingWindowLimiter(Rate(2, 3600))
+    monkeypatch.setattr(actions.quotes, "client_lookups", lambda: limiter)
     monkeypatch.setattr(actions.quotes, "_find", lambda quote, customer: None)
     answers = []
     for i in range(3):  # a new conversation (sender id) each time, zero attempts in each

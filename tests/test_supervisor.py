@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import signal
@@ -87,3 +88,37 @@ def test_killed_action_server_comes_back_and_every_turn_is_answered(supervised: 
     replies = servers.say(conversation, "Wann ist der Support erreichbar?")
     assert replies and "technischer Fehler" not in replies[0]["text"]
     assert http("GET", f"{servers.rasa}/")[0] == 200  # Rasa stayed up throughout
+
+
+def test_ordered_start_with_groups_logs_and_pids(tmp_path: Path) -> None:
+    """The production way: each step once the previous is up, a group together, a log and a pid per child."""
+    def child(name: str, group: str | None = None, code: str = "time.sleep(60)") -> Child:
+        script = f"import os, time; print('hello from', os.environ['CHILD_NAME'], flush=True); {code}"
+        return Child(name, [sys.executable, "-c", script], None, env={"CHILD_NAME": name}, group=group)
+
+    run_dir = tmp_path / "run"
+    supervisor = Supervisor([child("db-first"), child("rasa1", "rasa"), child("rasa2", "rasa"), child("balancer")],
+                            cwd=tmp_path, env=dict(os.environ), run_dir=run_dir)
+    try:
+        assert supervisor.start_in_order(timeout_s=30)
+        pids = json.loads((run_dir / "pids.json").read_text())
+        assert sorted(pids) == ["balancer", "db-first", "rasa1", "rasa2"]
+        starts = [c.started_at for c in supervisor.children]
+        assert starts == sorted(starts)
+        deadline = time.monotonic() + 20
+        while "hello from rasa2" not in (run_dir / "rasa2.log").read_text() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert "hello from rasa2" in (run_dir / "rasa2.log").read_text()  # its own log, its own variables
+    finally:
+        supervisor.stop()
+    assert not (run_dir / "pids.json").exists()
+
+    failing = Supervisor([child("broken", code="raise SystemExit(2)"), child("never")], cwd=tmp_path,
+                         env=dict(os.environ), run_dir=tmp_path / "run2")
+    try:
+        healthy_url_child = failing.children[0]
+        healthy_url_child.health_url = "http://127.0.0.1:9/"  # never answers: the exit is noticed first
+        assert not failing.start_in_order(timeout_s=30)
+        assert failing.children[1].process is None  # what comes after a failed step is not started
+    finally:
+        failing.stop()

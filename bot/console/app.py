@@ -6,7 +6,8 @@ from sanic import Blueprint
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.console import editor_content, editor_models, escalations, inbox, service_requests, signin, throttle
+from bot.console import (admin, editor_content, editor_models, escalations, inbox, service_requests, signin,
+                         throttle)
 from bot.console.auth import PREFIX, require_role, resolve_session
 from bot.console.views import page
 from bot.pages import TEMPLATES
@@ -27,6 +28,7 @@ def blueprint(policy: throttle.Policy | None = None, extra_links: tuple[dict[str
     signin.register(bp, policy or throttle.Policy())
     escalations.register(bp)
     service_requests.register(bp)
+    admin.register(bp)
     editor_content.register(bp)
     editor_models.register(bp)
     inbox.register(bp)

@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from bot.console import live, suggestions
 from bot.console.auth import current_user, may_see_queue, require_role
+from bot.console.i18n import texts_for
 from bot.console.views import page
 from bot.db.engine import session_scope
 from bot.db.models import REQUEST_STATUSES, ServiceRequest, User
@@ -127,11 +128,11 @@ def register(bp: Blueprint) -> None:
             won = service.claim(db, escalation_id, user.id)
             summary = service.summary(db.get(Escalation, escalation_id))
         if not won:
-            return json_response({"error": "already taken", "escalation": summary}, status=409)
+            return json_response({"error": _t(request, "conversation.taken"), "escalation": summary}, status=409)
         await publish_quietly(request.app.ctx.bus, queue_topic(summary["queue"]),
                               {"type": "escalation_claimed", "escalation": summary})
         warning = await _rasa_call(rasa_api.agent_joined(summary["conversation_id"], user.display_name))
-        return json_response({"ok": True, "escalation": summary, "warning": warning})
+        return json_response({"ok": True, "escalation": summary, "warning": _t(request, warning)})
 
     @bp.get("/api/escalations/<escalation_id:int>")
     @require_role(*AGENTS)
@@ -144,7 +145,8 @@ def register(bp: Blueprint) -> None:
             state["transcript"] = await rasa_api.transcript(summary["conversation_id"])
         except Exception as error:  # noqa: BLE001 - show the rest of the page; say what is missing
             logger.warning("Transcript of %s unavailable: %s", summary["conversation_id"], error)
-            state["transcript"], state["warning"] = [], "The transcript is unavailable (the assistant is down?)."
+            state["transcript"] = []
+            state["warning"] = texts_for(request, _user(request))("conversation.transcript_unavailable")
         return json_response(state)
 
     @bp.get("/api/escalations/<escalation_id:int>/events")
@@ -162,8 +164,10 @@ def register(bp: Blueprint) -> None:
         summary = _visible(request, escalation_id)
         if summary is None:
             return _not_found()
-        return json_response(await suggestions.for_message(summary["last_customer_message"], summary["language"],
-                                                           summary["country"]))
+        found = await suggestions.for_message(summary["last_customer_message"], summary["language"], summary["country"])
+        if found.get("warning"):
+            found["warning"] = texts_for(request, _user(request))("conversation.suggestions_unavailable")
+        return json_response(found)
 
     @bp.post("/api/escalations/<escalation_id:int>/reply")
     @require_role(*AGENTS)
@@ -173,12 +177,12 @@ def register(bp: Blueprint) -> None:
         if summary is None:
             return _not_found()
         if summary["status"] != CLAIMED or summary["agent_id"] != user.id:
-            return json_response({"error": "claim the conversation first"}, status=409)
+            return json_response({"error": _t(request, "conversation.claim_first")}, status=409)
         if not text:
-            return json_response({"error": "the reply is empty"}, status=400)
+            return json_response({"error": _t(request, "conversation.empty_reply")}, status=400)
         error = await _rasa_call(rasa_api.send_agent_message(summary["conversation_id"], text, user.display_name))
         if error:
-            return json_response({"error": error}, status=502)
+            return json_response({"error": _t(request, error)}, status=502)
         await publish_quietly(request.app.ctx.bus, conversation_topic(summary["conversation_id"]),
                               {"type": "agent_message", "text": text, "agent": user.display_name,
                                "conversation_id": summary["conversation_id"]})
@@ -192,7 +196,7 @@ def register(bp: Blueprint) -> None:
         if summary is None:
             return _not_found()
         if summary["status"] != CLAIMED or summary["agent_id"] != user.id:
-            return json_response({"error": "claim the conversation first"}, status=409)
+            return json_response({"error": _t(request, "conversation.claim_first")}, status=409)
         on = bool((request.json or {}).get("typing")) if isinstance(request.json, dict) else False
         await _rasa_call(rasa_api.typing(summary["conversation_id"], user.display_name, on))
         return json_response({"ok": True})
@@ -222,7 +226,7 @@ async def _close(request: Request, escalation_id: int, resolve: bool) -> HTTPRes
             done = service.hand_back(db, escalation_id, user.id)
         summary = service.summary(db.get(Escalation, escalation_id))
     if not done:
-        return json_response({"error": "not yours to close, or closed already", "escalation": summary}, status=409)
+        return json_response({"error": _t(request, "conversation.not_yours"), "escalation": summary}, status=409)
     was_mine = before["status"] == CLAIMED
     warning = await _rasa_call(rasa_api.resume(summary["conversation_id"], summary["language"], summary["country"],
                                                agent=user.display_name if was_mine else None))
@@ -230,14 +234,20 @@ async def _close(request: Request, escalation_id: int, resolve: bool) -> HTTPRes
                           {"type": "escalation_closed", "escalation": summary})
     await publish_quietly(request.app.ctx.bus, conversation_topic(summary["conversation_id"]),
                           {"type": "escalation_closed", "escalation": summary})
-    return json_response({"ok": True, "escalation": summary, "warning": warning})
+    return json_response({"ok": True, "escalation": summary, "warning": _t(request, warning)})
+
+
+def _t(request: Request, key: str) -> str:
+    """A console text in the agent's language; "" for no key."""
+    return texts_for(request, _user(request))(key) if key else ""
 
 
 async def _rasa_call(call: Any) -> str:
-    """Runs a Rasa API call; returns "" or what went wrong (the database state stays as decided)."""
+    """Runs a Rasa API call; returns "" or the key of the text saying what went wrong (the database state
+    stays as decided)."""
     try:
         await asyncio.wait_for(call, timeout=rasa_api.TIMEOUT_S + 2)
         return ""
     except Exception as error:  # noqa: BLE001 - reported to the agent, logged here
         logger.warning("Rasa call failed: %s", error)
-        return "The assistant's server did not accept the call; please try again."
+        return "conversation.assistant_failed"

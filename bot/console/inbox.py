@@ -61,7 +61,7 @@ def register(bp: Blueprint) -> None:
             group = inbox.find(db, gid, language)
             if group is None:
                 return redirect(_back(filtered, back_page, error="that group has been decided already"), status=303)
-            detail = {"messages": group.count, "wording": group.examples[0] if group.examples else ""}
+            detail = {"messages": group.count}  # no customer wording in the audit (bot.privacy.registry)
             if decision == "add":
                 intent, text = str(form.get("intent") or ""), str(form.get("text") or "")
                 with locked():
@@ -73,5 +73,5 @@ def register(bp: Blueprint) -> None:
                              **detail)
             else:
                 inbox.resolve(db, group, decision)
-                audit.record(db, actor(request), f"inbox_{decision}", language, group.key[:200], **detail)
+                audit.record(db, actor(request), f"inbox_{decision}", language, f"group {group.id}", **detail)
         return redirect(_back(filtered, back_page, done=decision), status=303)

@@ -12,7 +12,11 @@ MAX_LENGTH = 256  # argon2 accepts any length; a bound stops megabyte "passwords
 
 
 class WeakPassword(ValueError):
-    """The password does not meet the policy; the message says why."""
+    """The password does not meet the policy; the message says why (`code` for translated pages)."""
+
+    def __init__(self, message: str, code: str) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 @functools.lru_cache(maxsize=1)
@@ -28,11 +32,11 @@ def _dummy_hash() -> str:
 
 def check_policy(password: str, name: str = "") -> str:
     if len(password) < MIN_LENGTH:
-        raise WeakPassword(f"the password must have at least {MIN_LENGTH} characters")
+        raise WeakPassword(f"the password must have at least {MIN_LENGTH} characters", "too_short")
     if len(password) > MAX_LENGTH:
-        raise WeakPassword(f"the password must have at most {MAX_LENGTH} characters")
+        raise WeakPassword(f"the password must have at most {MAX_LENGTH} characters", "too_long")
     if len(name) >= 4 and name.lower() in password.lower():
-        raise WeakPassword("the password must not contain the account name")
+        raise WeakPassword("the password must not contain the account name", "contains_name")
     return password
 
 

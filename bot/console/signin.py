@@ -23,11 +23,9 @@ from bot.console.auth import (
     set_cookie,
     tokens_match,
 )
+from bot.console.i18n import texts_for
 from bot.db.engine import session_scope
 from bot.pages import render
-
-WRONG = "Wrong name or password."
-THROTTLED = "Too many failed attempts. Try again in {seconds} s."
 
 
 @dataclass(frozen=True)
@@ -66,11 +64,14 @@ def safe_next(target: str | None) -> str:
 
 
 def sign_in_page(request: Request, error: str = "", status: int = 200, retry_after: int = 0) -> HTTPResponse:
+    """`error`: a key of the console texts (sign_in.*), shown in the browser's language."""
     token = request.cookies.get(SIGN_IN_COOKIE) or secrets.token_urlsafe(32)
     form = (request.form or {}) if request.method == "POST" else {}
     target = form.get("next") if request.method == "POST" else request.args.get("next")
-    response = render("console/sign_in.html", status=status, error=error, csrf_token=token, user=None,
-                      next=safe_next(target), name=form.get("name", ""))
+    texts = texts_for(request)
+    response = render("console/sign_in.html", status=status, error=texts(error, seconds=retry_after) if error else "",
+                      csrf_token=token, user=None, next=safe_next(target), name=form.get("name", ""), t=texts,
+                      lang=texts.language, js_texts={})
     set_cookie(response, SIGN_IN_COOKIE, token, path=f"{PREFIX}/sign-in")
     if retry_after:
         response.headers["Retry-After"] = str(retry_after)
@@ -88,13 +89,13 @@ def register(bp: Blueprint, policy: throttle.Policy) -> None:
     async def sign_in(request: Request) -> HTTPResponse:
         form = request.form or {}
         if not tokens_match(request.cookies.get(SIGN_IN_COOKIE, ""), form.get("csrf_token", "")):
-            return sign_in_page(request, "The form expired; please try again.", status=403)
+            return sign_in_page(request, "sign_in.expired", status=403)
         outcome = await asyncio.to_thread(attempt, form.get("name", ""), form.get("password", ""),
                                           client_address(request), policy)
         if outcome.retry_after:
-            return sign_in_page(request, THROTTLED.format(seconds=outcome.retry_after), 429, outcome.retry_after)
+            return sign_in_page(request, "sign_in.throttled", 429, outcome.retry_after)
         if not outcome.token:
-            return sign_in_page(request, WRONG, status=401)
+            return sign_in_page(request, "sign_in.wrong", status=401)
         response = redirect(safe_next(form.get("next")), status=303)
         set_cookie(response, COOKIE, outcome.token)
         clear_cookie(response, SIGN_IN_COOKIE, path=f"{PREFIX}/sign-in")

@@ -47,7 +47,7 @@ def faq_answers(parsed: dict[str, Any], locale: Locale, top: int = TOP) -> list[
 
 def canned(locale: Locale) -> list[dict[str, str]]:
     replies = locale.labels.get("agent_replies") or {}
-    return [{"label": CANNED_LABELS.get(key, key), "text": str(text)} for key, text in replies.items()]
+    return [{"key": str(key), "label": CANNED_LABELS.get(key, key), "text": str(text)} for key, text in replies.items()]
 
 
 async def for_message(text: str | None, language: str, country: str, api: RasaApi | None = None) -> dict[str, Any]:

@@ -16,7 +16,12 @@ AREAS = ("contracts", "renewals")  # the routing of bot.requests.queue_for
 
 
 class UserError(ValueError):
-    """Invalid account data; the message says what is wrong."""
+    """Invalid account data; the message says what is wrong (English, for the command line), `code` and
+    `values` let the admin page say it in the admin's language (locales/console: admin.errors.<code>)."""
+
+    def __init__(self, message: str, code: str = "invalid", **values: object) -> None:
+        super().__init__(message)
+        self.code, self.values = code, values
 
 
 def known_countries() -> set[str]:
@@ -40,7 +45,7 @@ def parse_queues(text: str, countries: set[str] | None = None) -> list[str]:
         queue = f"{area.lower()}-{country.upper()}"
         if area.lower() not in AREAS or country.upper() not in countries:
             raise UserError(f"unknown queue {part!r}: use {'|'.join(AREAS)}-<country>, "
-                            f"countries {', '.join(sorted(countries))}")
+                            f"countries {', '.join(sorted(countries))}", "unknown_queue", queue=part)
         if queue not in queues:
             queues.append(queue)
     return queues
@@ -50,20 +55,32 @@ def find(session: Session, name: str) -> User | None:
     return session.execute(select(User).where(User.name == normalize_name(name))).scalar_one_or_none()
 
 
+def check_role(role: str, queues: Sequence[str]) -> None:
+    if role not in USER_ROLES:
+        raise UserError(f"the role must be one of {', '.join(USER_ROLES)}", "role")
+    if role == "agent" and not queues:
+        raise UserError("an agent needs at least one queue (--queues contracts-RO,...)", "agent_needs_queue")
+
+
+def check_language(language: str | None) -> str | None:
+    from bot.console.i18n import LANGUAGES
+
+    if language and language not in LANGUAGES:
+        raise UserError(f"the console language must be one of {', '.join(LANGUAGES)}", "language")
+    return language or None
+
+
 def add(session: Session, name: str, password: str, role: str, queues: Sequence[str],
-        display_name: str | None = None) -> User:
+        display_name: str | None = None, language: str | None = None) -> User:
     name = normalize_name(name)
     if not _NAME.match(name):
-        raise UserError("the name must be 2-80 characters: letters, digits, '.', '_' or '-'")
-    if role not in USER_ROLES:
-        raise UserError(f"the role must be one of {', '.join(USER_ROLES)}")
-    if role == "agent" and not queues:
-        raise UserError("an agent needs at least one queue (--queues contracts-RO,...)")
+        raise UserError("the name must be 2-80 characters: letters, digits, '.', '_' or '-'", "name")
+    check_role(role, queues)
     if find(session, name) is not None:
-        raise UserError(f"the account {name!r} exists already")
+        raise UserError(f"the account {name!r} exists already", "exists", name=name)
     check_policy(password, name)
     user = User(name=name, display_name=(display_name or name).strip()[:120], role=role, queues=list(queues),
-                password_hash=hash_password(password), active=True)
+                password_hash=hash_password(password), active=True, language=check_language(language))
     session.add(user)
     session.flush()
     return user
@@ -93,5 +110,5 @@ def set_password(session: Session, name: str, password: str) -> User:
 def _existing(session: Session, name: str) -> User:
     user = find(session, name)
     if user is None:
-        raise UserError(f"no account named {normalize_name(name)!r}")
+        raise UserError(f"no account named {normalize_name(name)!r}", "unknown", name=normalize_name(name))
     return user

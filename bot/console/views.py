@@ -8,6 +8,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.console.auth import csrf_token, current_user
+from bot.console.i18n import texts_for
 from bot.pages import render
 
 # No inline script or style anywhere in the console; connect-src 'self' covers the API and the event streams.
@@ -16,8 +17,12 @@ CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self';
 
 
 def page(request: Request, template: str, status: int = 200, **context: Any) -> HTTPResponse:
-    """A console page with the signed-in user and the CSRF token its forms and scripts send back."""
-    return render(template, status=status, user=current_user(request), csrf_token=csrf_token(request), **context)
+    """A console page with the signed-in user, the CSRF token its forms and scripts send back, and the
+    texts in the agent's language (`t`, and `js_texts` for the page's scripts)."""
+    user = current_user(request)
+    texts = texts_for(request, user)
+    return render(template, status=status, user=user, csrf_token=csrf_token(request), t=texts,
+                  lang=texts.language, js_texts=texts.for_scripts(), **context)
 
 
 def console_headers(response: HTTPResponse) -> None:

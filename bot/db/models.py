@@ -99,8 +99,25 @@ class User(Base):
     password_hash = Column(String(255), nullable=False)  # argon2id, parameters inside the hash
     active = Column(Boolean, nullable=False, default=True)
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    language = Column(String(5), nullable=True)  # the console's language (bot.console.i18n); None: the browser's
 
     sessions = relationship("ConsoleSession", back_populates="user", cascade="all, delete-orphan")
+
+
+class AccountChange(Base):
+    """Audit of the admin page: who changed which account how (never a password or its hash)."""
+
+    __tablename__ = "account_changes"
+
+    id = Column(Integer, primary_key=True)
+    user_id = Column(Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
+    actor = Column(String(80), nullable=False)  # "admin:<name>" or "cli"
+    action = Column(String(40), nullable=False)  # ACCOUNT_ACTIONS
+    detail = Column(Text, nullable=True)
+    changed_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
+ACCOUNT_ACTIONS = ("created", "updated", "deactivated", "activated", "password_reset")
 
 
 class ConsoleSession(Base):

@@ -1,4 +1,4 @@
-"""The editor's tables (created by migration 0006_editor), as SQLAlchemy Core tables."""
+"""The editor's tables (created by migration 0007_editor), as SQLAlchemy Core tables."""
 
 from __future__ import annotations
 

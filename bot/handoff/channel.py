@@ -4,10 +4,14 @@
   message (stored in the tracker by Rasa) is noted on the escalation and published to `conversation:<id>`
   before Rasa's turn starts (one indexed query per customer message buys the agent Rasa's NLU time),
   and the channels' reply guarantee does not answer it (`queue:<queue>` gets the updated escalation).
+  A cancel word while it still waits takes it out of the queue (bot.handoff.waiting).
 - `HandoffSocketIOOutput`: Rasa's socket.io output keeps only `text` of a bot message; this one also passes
-  the agent's display name and the handoff marker (joined/left) that the widget shows differently.
+  the tracker timestamp, the agent's display name and the handoff markers (joined/left/waiting) that the
+  widget shows differently. It serves the customers' own turns too (bot.channels), not only the HTTP API.
 - Routes added to the socket.io channel (/webhooks/socketio/...): `POST handoff/typing` (the console's
-  typing indicator, RASA_AUTH_TOKEN) and `GET history` (a reconnecting widget's missed messages).
+  typing indicator, RASA_AUTH_TOKEN) and `GET history` (a reconnecting or reloaded widget's missed
+  messages - the assistant's too, e.g. the hand-back greeting sent while the page reloaded - and the
+  handoff state: waiting with the queue position, or claimed).
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import hmac
 import logging
 import os
 import re
+from dataclasses import dataclass
 from typing import Any, Dict, List
 
 from rasa.core.channels.socketio import SocketIOOutput
@@ -26,6 +31,8 @@ from sanic.request import Request
 from sanic.response import HTTPResponse, json
 
 from bot.handoff.bus import bus_from_env, conversation_topic, publish_quietly, queue_topic
+from bot.handoff.models import WAITING
+from bot.handoff.waiting import cancel_waiting, handoff_state, is_cancel
 
 logger = logging.getLogger(__name__)
 TYPING_EVENT = "handoff_typing"
@@ -33,6 +40,20 @@ TYPING_EVENT = "handoff_typing"
 # authorisation to read that conversation. REST sender ids are chosen by callers, so they never qualify.
 WIDGET_SESSION = re.compile(r"^[0-9a-f]{32}$")
 MAX_HISTORY = 200
+PASSED_ON = ("timestamp", "handoff", "queue_position")  # BotUttered fields the widget needs besides the text
+
+
+@dataclass(frozen=True)
+class PausedTurn:
+    """What the handoff made of a customer message: whether Rasa's silence is intended (a colleague has or
+    is about to have the conversation), and the escalation the message cancelled (the customer left the
+    queue: the caller resumes the assistant once Rasa has stored the message)."""
+
+    with_colleague: bool = False
+    cancelled: Dict[str, Any] | None = None
+
+
+NOT_PAUSED = PausedTurn()
 
 
 def _note_customer_message(conversation_id: str, text: str) -> Dict[str, Any] | None:
@@ -44,33 +65,63 @@ def _note_customer_message(conversation_id: str, text: str) -> Dict[str, Any] | 
         return service.summary(escalation) if escalation is not None else None
 
 
-async def handle_paused_turn(conversation_id: str, text: str) -> bool:
-    """True when the conversation is with (or waits for) a colleague: the silence is intended."""
+async def handle_paused_turn(conversation_id: str, text: str) -> PausedTurn:
+    """Notes and publishes a message of a conversation that is with (or waits for) a colleague; a cancel word
+    while it waits takes it out of the queue."""
     try:
         escalation = await asyncio.to_thread(_note_customer_message, conversation_id, text)
     except Exception as error:  # noqa: BLE001 - the database is down: the reply guarantee must answer
         logger.warning("Could not check %s for an open escalation: %s", conversation_id, error)
-        return False
+        return NOT_PAUSED
     if escalation is None:
-        return False
+        return NOT_PAUSED
+    bus = bus_from_env()
     payload = {"type": "customer_message", "conversation_id": conversation_id, "text": text,
                "timestamp": dt.datetime.now(dt.timezone.utc).timestamp(), "escalation": escalation}
-    bus = bus_from_env()
     await publish_quietly(bus, conversation_topic(conversation_id), payload)
+    cancelled = None
+    if escalation["status"] == WAITING and is_cancel(text):
+        try:
+            cancelled = await asyncio.to_thread(cancel_waiting, conversation_id, int(escalation["id"]))
+        except Exception as error:  # noqa: BLE001 - the customer keeps waiting; the agent sees the message
+            logger.warning("Could not cancel the escalation of %s: %s", conversation_id, error)
+    if cancelled is not None:
+        closed = {"type": "escalation_closed", "escalation": cancelled}
+        await publish_quietly(bus, queue_topic(str(cancelled["queue"])), closed)
+        await publish_quietly(bus, conversation_topic(conversation_id), closed)
+        return PausedTurn(with_colleague=True, cancelled=cancelled)
     # The queue view shows each waiting conversation's last message and activity time.
     await publish_quietly(bus, queue_topic(str(escalation["queue"])), {"type": "escalation_updated",
                                                                        "escalation": escalation})
-    return True
+    return PausedTurn(with_colleague=True)
 
 
 class HandoffSocketIOOutput(SocketIOOutput):
+    """Every message the widget gets carries the tracker event's timestamp (Rasa's output keeps only the
+    text): the widget tells a live message from the same one in the history it fetches after a reconnect,
+    so nothing is shown twice or lost. Agents' messages carry the display name and the joined/left marker;
+    the assistant's "please wait for a colleague" carries `handoff: waiting` and the queue position."""
+
+    def __init__(self, sio: Any, bot_message_evt: str) -> None:
+        super().__init__(sio, bot_message_evt)
+        self._extra: Dict[str, Any] = {}
+
     async def send_response(self, recipient_id: str, message: Dict[str, Any]) -> None:
         if message.get("agent"):
-            await self._send_message(recipient_id, {
+            await super()._send_message(recipient_id, {
                 "text": message.get("text") or "", "agent": str(message["agent"]),
                 "handoff": message.get("handoff"), "timestamp": message.get("timestamp")})
             return
-        await super().send_response(recipient_id, message)
+        self._extra = {key: message[key] for key in PASSED_ON if message.get(key) is not None}
+        try:
+            await super().send_response(recipient_id, message)
+        finally:
+            self._extra = {}
+
+    async def _send_message(self, socket_id: str, response: Any) -> None:
+        if self._extra and isinstance(response, dict):
+            response = {**self._extra, **response}
+        await super()._send_message(socket_id, response)
 
 
 def _authorised(request: Request) -> bool:
@@ -92,6 +143,8 @@ def history_entries(events: List[Dict[str, Any]], since: float) -> List[Dict[str
         if event["event"] == "bot":
             if metadata.get("agent"):
                 entry.update({"from": "agent", "agent": metadata["agent"], "handoff": metadata.get("handoff")})
+            elif metadata.get("handoff") == WAITING:
+                entry["handoff"] = WAITING
             entry["buttons"] = (event.get("data") or {}).get("buttons") or []
         entries.append(entry)
     return entries[-MAX_HISTORY:]
@@ -123,7 +176,12 @@ def add_handoff_routes(blueprint: Blueprint, channel: Any) -> None:
         if tracker is None or tracker.get_latest_input_channel() not in (None, channel.name()):
             return json({"messages": []})
         events = [e.as_dict() for e in tracker.events]
-        return json({"messages": history_entries(events, since), "paused": tracker.is_paused()})
+        try:
+            state = await asyncio.to_thread(handoff_state, session_id) if tracker.is_paused() else None
+        except Exception as error:  # noqa: BLE001 - the messages matter more than the queue position
+            logger.warning("Handoff state of %s unavailable: %s", session_id, error)
+            state = {"status": "unknown"}
+        return json({"messages": history_entries(events, since), "paused": tracker.is_paused(), "handoff": state})
 
     blueprint.add_route(typing, "/handoff/typing", methods=["POST"])
     blueprint.add_route(history, "/history", methods=["GET"])

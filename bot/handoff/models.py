@@ -12,7 +12,8 @@ from sqlalchemy.orm import relationship
 from bot.db.models import Base, utcnow
 
 WAITING, CLAIMED, RETURNED, RESOLVED = "waiting", "claimed", "returned", "resolved"
-STATUSES = (WAITING, CLAIMED, RETURNED, RESOLVED)
+CANCELLED = "cancelled"  # the customer left the queue before a colleague took the conversation
+STATUSES = (WAITING, CLAIMED, RETURNED, RESOLVED, CANCELLED)
 OPEN_STATUSES = (WAITING, CLAIMED)  # the conversation is paused while its escalation is in one of these
 # Why the assistant escalated: one code per trigger.
 REASONS = ("customer_request", "repeated_misunderstanding", "form_abandoned", "quote_lookup_limit")
@@ -55,7 +56,7 @@ class EscalationEvent(Base):
     escalation_id = Column(Integer, ForeignKey("escalations.id", ondelete="CASCADE"), nullable=False, index=True)
     old_status = Column(String(20), nullable=True)
     new_status = Column(String(20), nullable=False)
-    actor = Column(String(80), nullable=False)  # "assistant" or "agent:<id>"
+    actor = Column(String(80), nullable=False)  # "assistant", "customer", "agent:<id>" or "system"
     note = Column(Text, nullable=True)
     changed_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
 

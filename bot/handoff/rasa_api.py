@@ -96,18 +96,25 @@ async def typing(conversation_id: str, agent: str, on: bool, api: RasaApi | None
     await (api or RasaApi.from_env()).post_typing(conversation_id, agent, on)
 
 
-async def resume(conversation_id: str, language: str, country: str | None = None, agent: str | None = None,
-                 api: RasaApi | None = None) -> str:
-    """Hands the conversation back: "<agent> left", ConversationResumed, the assistant greets the customer
-    back in their language, and listens (so the next message is predicted as after any reply).
-    Returns the greeting. The escalation's status (returned/resolved) is recorded by bot.handoff.service."""
+def resume_events(language: str, country: str | None = None, agent: str | None = None) -> List[Dict[str, Any]]:
+    """The events that give a conversation back to the assistant: "<agent> left" (when an agent had it),
+    ConversationResumed, the assistant's greeting in the customer's language, and listening (so the next
+    message is predicted as after any reply). Shared by the console (over the HTTP API) and the channel
+    (a customer leaving the queue, in process)."""
     greeting = render(resolve_locale(language, country), "utter_handoff_back").text
     events = [_agent_event("", agent, "left")] if agent else []
-    events += [{"event": "resume", "timestamp": _now()},
-               {"event": "bot", "text": greeting, "timestamp": _now(), "data": {}, "metadata": {}},
-               {"event": "action", "name": "action_listen", "timestamp": _now()}]
+    return events + [{"event": "resume", "timestamp": _now()},
+                     {"event": "bot", "text": greeting, "timestamp": _now(), "data": {}, "metadata": {}},
+                     {"event": "action", "name": "action_listen", "timestamp": _now()}]
+
+
+async def resume(conversation_id: str, language: str, country: str | None = None, agent: str | None = None,
+                 api: RasaApi | None = None) -> str:
+    """Hands the conversation back (resume_events). Returns the greeting. The escalation's status
+    (returned/resolved) is recorded by bot.handoff.service."""
+    events = resume_events(language, country, agent)
     await (api or RasaApi.from_env()).append_events(conversation_id, events)
-    return greeting
+    return str(next(e["text"] for e in events if e["event"] == "bot" and not e["metadata"]))
 
 
 def transcript_entries(events: List[Dict[str, Any]]) -> List[Dict[str, Any]]:

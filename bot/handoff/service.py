@@ -1,4 +1,5 @@
-"""Escalation lifecycle: waiting -> claimed -> returned | resolved, with an audit row for every change.
+"""Escalation lifecycle: waiting -> claimed -> returned | resolved (or waiting -> cancelled), with an audit
+row for every change.
 
 Synchronous SQLAlchemy; the caller passes the session and owns the transaction (`bot.db.engine.session_scope`).
 Status changes are conditional UPDATEs (`... WHERE status = 'waiting'`): the database decides which of two
@@ -17,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from bot.db.models import utcnow
 from bot.handoff.models import (
+    CANCELLED,
     CLAIMED,
     OPEN_STATUSES,
     REASONS,
@@ -31,6 +33,7 @@ from bot.handoff.models import (
 HEARTBEAT_TTL = dt.timedelta(seconds=30)  # an agent whose console has not called in for longer is away
 MAX_MESSAGE_CHARS = 2000
 ASSISTANT = "assistant"
+CUSTOMER = "customer"
 
 
 def agent_actor(agent_id: int) -> str:
@@ -145,6 +148,13 @@ def resolve(session: Session, escalation_id: int, agent_id: int, note: str,
         return True
     return _transition(session, escalation_id, from_status=WAITING, to_status=RESOLVED, actor=agent_actor(agent_id),
                        values={**values, "agent_id": agent_id}, note=note or None, now=moment)
+
+
+def cancel(session: Session, escalation_id: int, actor: str = CUSTOMER, note: str | None = None,
+           now: dt.datetime | None = None) -> bool:
+    """The customer leaves the queue (or the system gives up waiting); only while nobody has claimed it."""
+    return _transition(session, escalation_id, from_status=WAITING, to_status=CANCELLED, actor=actor,
+                       values={"closed_at": _utc(now)}, note=note, now=now)
 
 
 def heartbeat(session: Session, agent_id: int, queues: Iterable[str], now: dt.datetime | None = None) -> None:

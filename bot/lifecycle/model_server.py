@@ -3,12 +3,17 @@
 GET /model answers the published version's archive with its Rasa model id as ETag, or 304 when the
 caller's If-None-Match already names it (Rasa sends its current fingerprint every
 `wait_time_between_pulls` seconds). With MODEL_SERVER_TOKEN set, requests need `?token=`.
+
+The one model server of the project: `make run` starts it for the embedded default, and production
+(`python -m bot.production.serve models`, the Kubernetes model-server Deployment) runs it on BIND_ADDRESS
+over the registry in MODEL_REGISTRY_DIR, where `python -m bot model publish` / `rollback` switch versions.
 """
 
 from __future__ import annotations
 
 import hmac
 import os
+import shutil
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
@@ -42,14 +47,14 @@ def make_handler(registry: Registry, token: str | None) -> type[BaseHTTPRequestH
                 self.send_header("ETag", etag)
                 self.end_headers()
                 return
-            body = version.model.read_bytes()
-            self.send_response(200)
-            self.send_header("ETag", etag)
-            self.send_header("filename", "model.tar.gz")
-            self.send_header("Content-Type", "application/gzip")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+            with version.model.open("rb") as body:  # streamed: a model is 100 MB
+                self.send_response(200)
+                self.send_header("ETag", etag)
+                self.send_header("filename", "model.tar.gz")
+                self.send_header("Content-Type", "application/gzip")
+                self.send_header("Content-Length", str(os.fstat(body.fileno()).st_size))
+                self.end_headers()
+                shutil.copyfileobj(body, self.wfile, 1 << 20)
 
         def log_message(self, format: str, *args: object) -> None:  # noqa: A002 (signature of the base)
             pass  # Rasa polls every few seconds: no line per poll
@@ -65,7 +70,9 @@ def start(port: int, registry: Registry | None = None, token: str | None = None,
     return server
 
 
-def serve(port: int) -> None:
-    server = ThreadingHTTPServer(("127.0.0.1", port), make_handler(Registry(), os.environ.get("MODEL_SERVER_TOKEN")))
-    print(f"Model server on http://127.0.0.1:{port}/model (the published version)", flush=True)
+def serve(port: int, host: str | None = None) -> None:
+    """In the foreground, on BIND_ADDRESS (default loopback), for the registry of MODEL_REGISTRY_DIR."""
+    host = host or os.environ.get("BIND_ADDRESS") or "127.0.0.1"
+    server = ThreadingHTTPServer((host, port), make_handler(Registry(), os.environ.get("MODEL_SERVER_TOKEN") or None))
+    print(f"Model server on http://{host}:{port}/model (the published version)", flush=True)
     server.serve_forever()

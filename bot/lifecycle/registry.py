@@ -1,7 +1,8 @@
 """Published versions: a model together with the `locales/` content it was built from.
 
-var/versions/<id>/ holds model.tar.gz, a copy of locales/ and version.json; var/versions/published.json
-records which version serves and every publish and rollback in order. Versions are never pruned: each is
+var/versions/<id>/ (or MODEL_REGISTRY_DIR, e.g. a volume shared with the model server in Kubernetes) holds
+model.tar.gz, a copy of locales/ and version.json; published.json there records which version serves and
+every publish and rollback in order. Versions are never pruned: each is
 a rollback target.
 """
 
@@ -56,7 +57,7 @@ class Version:
 
 class Registry:
     def __init__(self, folder: Path | None = None) -> None:
-        self.folder = folder or VERSIONS_DIR
+        self.folder = folder or Path(os.environ.get("MODEL_REGISTRY_DIR") or VERSIONS_DIR)
 
     @property
     def _state_path(self) -> Path:

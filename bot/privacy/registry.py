@@ -4,8 +4,10 @@ A subject is found by conversation id, e-mail address or customer number. Every 
 conversations it links to the subject (a request's e-mail leads to its conversation, a conversation to its
 requests), until no eraser finds more; then each one erases, exports or purges its own data.
 
-To register a new store (escalations, the inbox, analytics): write a class with the `Eraser` methods in its
-own module, taking a `PrivacyConfig`, and add its dotted path to ERASERS.
+To register a new store: write a class with the `Eraser` methods in its own module, taking a
+`PrivacyConfig`, naming the tables it answers for, and add its dotted path to ERASERS. A table without
+customer data goes to NOT_PERSONAL with the reason; tests/test_privacy_coverage.py fails on a table that is
+in neither.
 """
 
 from __future__ import annotations
@@ -19,8 +21,23 @@ from typing import Any, Mapping, Protocol
 ERASERS = [
     "bot.privacy.tracker:TrackerEraser",
     "bot.privacy.requests:RequestsEraser",
-    "bot.privacy.inbox:InboxEraser",
+    "bot.privacy.escalations:EscalationsEraser",
+    "bot.privacy.analytics:InboxEraser",
+    "bot.privacy.analytics:AnalyticsEraser",
 ]
+# Tables that hold nothing of a customer or conversation, and why.
+NOT_PERSONAL = {
+    "users": "the team's console accounts (staff, managed with `python -m bot users`)",
+    "console_sessions": "the team's console sign-ins",
+    "sign_in_failures": "failed console sign-ins (staff names and addresses), kept for throttling",
+    "agent_presence": "which agents are online for which queues",
+    "alembic_version": "the schema version",
+    "processed_events": "SHA-256 keys of recorded events (idempotency of the event consumer), no content",
+    "analytics_intent_counts": "a view of message counts per day, language, country and intent",
+    "editor_audit": "what editors changed in the content and models; inbox decisions by group id and count, "
+                    "never a customer's message",
+    "editor_jobs": "the editors' training, publish and rollback jobs",
+}
 ERASED = "[erased]"  # what anonymised text columns hold afterwards
 
 
@@ -63,6 +80,7 @@ class Subject:
 
 class Eraser(Protocol):
     name: str
+    tables: tuple[str, ...]  # the tables (or views) whose customer data this eraser answers for
 
     def __init__(self, config: PrivacyConfig) -> None: ...
 

@@ -2,7 +2,8 @@
 
 Kept: reference, request type, queue, status, language, country, dates and the status history (who in the
 team changed what, when). Replaced: contact name, e-mail, company, contract number, details, the
-conversation id and the idempotency key (derived from the personal fields). Renewal quotes are the vendor's
+conversation id, the idempotency key (derived from the personal fields) and the text of the team's
+internal notes (they quote the customer). Renewal quotes are the vendor's
 contract records (imported from its systems): exported for a customer number, never erased here.
 """
 
@@ -37,10 +38,13 @@ def anonymise(request: ServiceRequest) -> None:
     for name in PERSONAL_FIELDS:
         setattr(request, name, ERASED)
     request.idempotency_key = f"erased-{request.id}"
+    for note in request.notes:
+        note.text = ERASED
 
 
 class RequestsEraser:
     name = "service requests"
+    tables = ("service_requests", "request_status_changes", "request_notes", "renewal_quotes", "quote_line_items")
 
     def __init__(self, config: PrivacyConfig) -> None:
         self._url = config.database_url
@@ -53,14 +57,16 @@ class RequestsEraser:
 
     def erase(self, subject: Subject) -> dict[str, int]:
         with session_scope(self._url) as session:
-            requests = session.execute(select(ServiceRequest).where(_matching(subject))).scalars().all()
+            requests = session.execute(select(ServiceRequest).options(selectinload(ServiceRequest.notes))
+                                       .where(_matching(subject))).scalars().all()
             for request in requests:
                 anonymise(request)
         return {"requests anonymised": len(requests)}
 
     def export(self, subject: Subject) -> list[dict[str, Any]]:
         with session_scope(self._url) as session:
-            requests = session.execute(select(ServiceRequest).options(selectinload(ServiceRequest.changes))
+            requests = session.execute(select(ServiceRequest).options(selectinload(ServiceRequest.changes),
+                                                                      selectinload(ServiceRequest.notes))
                                        .where(_matching(subject)).order_by(ServiceRequest.id)).scalars().all()
             rows: list[dict[str, Any]] = [_request_row(r) for r in requests]
             if subject.customer_numbers:
@@ -74,8 +80,9 @@ class RequestsEraser:
         """Anonymises requests older than the retention period (already anonymised ones are skipped)."""
         cutoff = now - self._retention
         with session_scope(self._url) as session:
-            stale = session.execute(select(ServiceRequest).where(ServiceRequest.created_at < cutoff,
-                                                                 ServiceRequest.email != ERASED)).scalars().all()
+            stale = session.execute(select(ServiceRequest).options(selectinload(ServiceRequest.notes))
+                                    .where(ServiceRequest.created_at < cutoff, ServiceRequest.email != ERASED)
+                                    ).scalars().all()
             for request in stale:
                 anonymise(request)
         return {"requests anonymised": len(stale)}
@@ -86,6 +93,7 @@ def _request_row(request: ServiceRequest) -> dict[str, Any]:
     row["created_at"] = request.created_at.isoformat()
     row["status_history"] = [{"from": c.old_status, "to": c.new_status, "by": c.actor,
                               "at": c.changed_at.isoformat()} for c in request.changes]
+    row["notes"] = [{"by": n.author, "text": n.text, "at": n.created_at.isoformat()} for n in request.notes]
     return {"service_request": row}
 
 

@@ -38,6 +38,7 @@ def spellings(value: str) -> set[str]:
 
 class TrackerEraser:
     name = "tracker store (conversations)"
+    tables = ("events",)
 
     def __init__(self, config: PrivacyConfig) -> None:
         self._engine = get_engine(config.tracker_store_url)

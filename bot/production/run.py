@@ -1,27 +1,25 @@
-"""`python -m bot run --production --replicas N`: the production topology on this machine."""
+"""`python -m bot run --production --replicas N`: the production topology on this machine, kept running by
+the project's one supervisor (bot.supervisor) through the same start/stop path as `make run` (bot.runner)."""
 
 from __future__ import annotations
 
 import logging
-import os
-import signal
 import sys
 from pathlib import Path
 
 from bot.model import model_path
-from bot.paths import VAR_DIR
+from bot.paths import ROOT, VAR_DIR
 from bot.production.config import ProductionConfig
 from bot.production.services import environment, services
-from bot.production.supervisor import Supervisor
-from bot.settings import LOCAL_SECRETS, SettingsError, ensure_local_secrets
+from bot.runner import local_environment, supervise
+from bot.settings import SettingsError
+from bot.supervisor import Supervisor
 
 
 def run_production(replicas: int | None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
-    env = dict(os.environ)
-    if not all(env.get(name) for name in LOCAL_SECRETS):
-        env.update(ensure_local_secrets())  # a local trial run; a real deployment passes its secrets
+    env, _ = local_environment()  # a local trial run; a real deployment passes its secrets
     try:
         config = ProductionConfig.from_env(replicas, env)
     except (SettingsError, ValueError) as exc:
@@ -36,24 +34,17 @@ def run_production(replicas: int | None) -> int:
     upgrade(config.base.database_url)
     run_dir = Path(env.get("PRODUCTION_RUN_DIR") or VAR_DIR / "production")
     try:
-        listed = services(config, str(model), run_dir)
+        children = services(config, str(model), run_dir)
     except (FileNotFoundError, ValueError) as exc:
         print(exc, file=sys.stderr)
         return 2
-    supervisor = Supervisor(run_dir, environment(config, env))
-    signal.signal(signal.SIGTERM, supervisor.stop)
-    try:
-        if not supervisor.start_all(listed):
-            print(f"Start-up failed; logs in {run_dir}/", file=sys.stderr)
-            return 1
-        print(f"\nProduction topology running ({config.replicas} Rasa servers, logs in {run_dir}/):")
-        print(f"  Customers (HAProxy): {config.public_rasa_url}  REST /webhooks/rest/webhook, socket.io")
-        print(f"  Chat page:           {config.public_web_url}/")
-        print(f"  Balancer status:     http://{config.bind_address}:{config.stats_port}/")
-        print("Press Ctrl-C to stop.", flush=True)
-        supervisor.run_forever()
-        return 0
-    except KeyboardInterrupt:
-        return 0
-    finally:
-        supervisor.stop()
+    supervisor = Supervisor(children, cwd=ROOT, env=environment(config, env), run_dir=run_dir)
+    # Loading a model takes minutes on a busy machine; each step (the Rasa servers together) gets this long.
+    timeout_s = float(env.get("STARTUP_TIMEOUT_S") or 900)
+    banner = [f"\nProduction topology running ({config.replicas} Rasa servers, logs in {run_dir}/):",
+              f"  Customers (HAProxy): {config.public_rasa_url}  REST /webhooks/rest/webhook, socket.io",
+              f"  Chat page:           {config.public_web_url}/",
+              f"  Balancer status:     http://{config.bind_address}:{config.stats_port}/",
+              "A part that crashes is restarted (with back-off) and logged. Press Ctrl-C to stop."]
+    return supervise(supervisor, lambda: supervisor.start_in_order(timeout_s), banner,
+                     f"Start-up failed; logs in {run_dir}/")

@@ -31,9 +31,12 @@ def web() -> None:
 
 
 def models() -> None:
-    from bot.production.model_server import main as model_server
+    """The project's model server (bot.lifecycle.model_server) over MODEL_REGISTRY_DIR."""
+    from bot.lifecycle.model_server import serve
+    from bot.settings import check_secret
 
-    model_server()
+    check_secret("MODEL_SERVER_TOKEN", os.environ.get("MODEL_SERVER_TOKEN"))  # models contain the training data
+    serve(int(os.environ.get("MODEL_SERVER_PORT", "8000")), os.environ["BIND_ADDRESS"])
 
 
 def rasa() -> None:

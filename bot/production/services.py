@@ -4,19 +4,12 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 from bot.paths import ROOT
 from bot.production import haproxy
 from bot.production.config import ProductionConfig, amqp_parts, redis_parts
-
-
-@dataclass(frozen=True)
-class Service:
-    name: str
-    command: list[str]
-    health_url: str | None  # None: alive is healthy (the event consumer, the balancer's own check)
+from bot.supervisor import Child
 
 
 def environment(config: ProductionConfig, base: dict[str, str] | None = None) -> dict[str, str]:
@@ -60,22 +53,26 @@ def rasa_arguments(config: ProductionConfig, port: int, model: str | None,
     ]
 
 
-def rasa_service(config: ProductionConfig, index: int, model: str) -> Service:
+def rasa_service(config: ProductionConfig, index: int, model: str, run_dir: Path) -> Child:
     port = config.rasa_ports[index]
     command = [sys.executable, *rasa_arguments(config, port, model)]
-    return Service(f"rasa{index + 1}", command, f"http://{config.bind_address}:{port}/")
+    name = f"rasa{index + 1}"
+    # one event spool per server, the same across its restarts: a restarted server publishes what its
+    # predecessor could not (bot/events/spool.py)
+    spool = {"EVENT_SPOOL_PATH": str(run_dir / "event-spool" / f"{name}.sqlite")}
+    return Child(name, command, f"http://{config.bind_address}:{port}/", env=spool, group="rasa")
 
 
-def services(config: ProductionConfig, model: str, run_dir: Path) -> list[Service]:
-    """In start order: what Rasa needs first, the balancer last."""
+def services(config: ProductionConfig, model: str, run_dir: Path) -> list[Child]:
+    """In start order: what Rasa needs first, the Rasa servers together, the balancer last."""
     bind = config.bind_address
     serve = [sys.executable, "-m", "bot.production.serve"]
     listed = [
-        Service("actions", [*serve, "actions"], f"http://{bind}:{config.base.action_port}/health"),
-        Service("web", [*serve, "web"], f"http://{bind}:{config.base.web_port}/widget/config.json"),
-        Service("events", [sys.executable, "-m", "bot", "events", "consume"], None),
+        Child("actions", [*serve, "actions"], f"http://{bind}:{config.base.action_port}/health"),
+        Child("web", [*serve, "web"], f"http://{bind}:{config.base.web_port}/widget/config.json"),
+        Child("events", [sys.executable, "-m", "bot", "events", "consume"], None),
     ]
-    listed += [rasa_service(config, i, model) for i in range(config.replicas)]
+    listed += [rasa_service(config, i, model, run_dir) for i in range(config.replicas)]
     config_file = haproxy.write_config(config, run_dir / "haproxy.cfg")
-    listed.append(Service("haproxy", haproxy.command(config_file), None))
+    listed.append(Child("haproxy", haproxy.command(config_file), None))
     return listed

@@ -82,7 +82,7 @@ def test_agent_works_a_request_of_their_queue(console: Console) -> None:
         assert [(c.new_status, c.actor) for c in request.changes] == [
             ("open", "assistant"), ("in_progress", "agent:anna"), ("waiting_for_customer", "agent:anna")]
     history = anna.get(f"/console/requests/{request_id}").body
-    assert re.search(r"in_progress → waiting_for_customer · agent:anna", history)
+    assert re.search(r"in progress → waiting for customer · agent:anna", history)
     filtered = anna.get("/console/requests?status=open").body
     assert f'href="/console/requests/{request_id}"' not in filtered
 

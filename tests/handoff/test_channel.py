@@ -79,7 +79,25 @@ def test_agent_messages_reach_the_room_with_the_agents_name() -> None:
     assert sio.emitted == [
         ("bot_uttered", {"text": "Bună ziua, sunt Ana.", "agent": "Ana", "handoff": None, "timestamp": 1.5}, "abc"),
         ("bot_uttered", {"text": "", "agent": "Ana", "handoff": "joined", "timestamp": 1.0}, "abc"),
-        ("bot_uttered", {"text": "Asistentul"}, "abc")]
+        ("bot_uttered", {"text": "Asistentul", "timestamp": 2.0}, "abc")]
+
+
+def test_assistant_messages_carry_their_timestamp_and_the_waiting_marker() -> None:
+    """The widget matches live messages with the history by the tracker timestamp; the waiting message
+    starts its "waiting for a colleague" state. Rasa splits a text at blank lines: each part keeps both."""
+    sio = FakeSocketServer()
+    output = HandoffSocketIOOutput(sio, "bot_uttered")  # type: ignore[arg-type]
+    asyncio.run(output.send_response("abc", {"text": "Un moment.\n\nPoziția 2.", "timestamp": 3.0,
+                                             "handoff": "waiting", "queue_position": 2, "utter_action": None}))
+    asyncio.run(output.send_response("abc", {"text": "Alegeți:", "timestamp": 4.0,
+                                             "buttons": [{"title": "Da", "payload": "/affirm"}]}))
+    assert [data for _, data, _ in sio.emitted] == [
+        {"text": "Un moment.", "timestamp": 3.0, "handoff": "waiting", "queue_position": 2},
+        {"text": "Poziția 2.", "timestamp": 3.0, "handoff": "waiting", "queue_position": 2},
+        {"text": "Alegeți:", "timestamp": 4.0,
+         "quick_replies": [{"content_type": "text", "title": "Da", "payload": "/affirm"}]}]
+    asyncio.run(output.send_response("abc", {"text": "Fără marcaj"}))
+    assert sio.emitted[-1][1] == {"text": "Fără marcaj"}  # nothing left over from the previous message
 
 
 def test_history_since_a_timestamp() -> None:
@@ -92,3 +110,7 @@ def test_history_since_a_timestamp() -> None:
         {"from": "agent", "text": "", "timestamp": 12.0, "agent": "Luis", "handoff": "joined", "buttons": []},
         {"from": "agent", "text": "Soy Luis", "timestamp": 13.0, "agent": "Luis", "handoff": None, "buttons": []}]
     assert [e["from"] for e in history_entries(events, since=0)] == ["customer", "assistant", "agent", "agent"]
+    waiting = [{"event": "bot", "text": "Așteptați", "timestamp": 14.0,
+                "metadata": {"handoff": "waiting", "queue_position": 1}}]
+    assert history_entries(waiting, since=0) == [
+        {"from": "assistant", "text": "Așteptați", "timestamp": 14.0, "handoff": "waiting", "buttons": []}]

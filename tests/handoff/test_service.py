@@ -66,6 +66,21 @@ def test_resolve_with_note(db_url: str) -> None:
     assert audit(db_url, unclaimed)[-1] == ("waiting", "resolved", "agent:2")
 
 
+def test_the_customer_cancels_only_while_waiting(db_url: str) -> None:
+    waiting, claimed = escalate(db_url, "c-4"), escalate(db_url, "c-5")
+    with session_scope(db_url) as session:
+        assert service.claim(session, claimed, agent_id=3)
+        assert not service.cancel(session, claimed)  # a colleague has it: the message goes to them
+        assert service.cancel(session, waiting, note="left the queue")
+        assert not service.cancel(session, waiting)  # once
+        assert service.active_escalation(session, "c-4") is None
+        assert [e.id for e in service.waiting(session, ["contracts-RO"])] == []
+        row = session.get(Escalation, waiting)
+        assert (row.status, row.agent_id) == ("cancelled", None) and row.closed_at is not None
+    assert audit(db_url, waiting) == [(None, "waiting", "assistant"), ("waiting", "cancelled", "customer")]
+    assert audit(db_url, claimed)[-1] == ("waiting", "claimed", "agent:3")
+
+
 def test_unknown_reason_is_refused(db_url: str) -> None:
     with pytest.raises(ValueError), session_scope(db_url) as session:
         service.create_escalation(session, conversation_id="x", language="es", country="ES", queue="contracts-ES",

@@ -7,8 +7,13 @@
  * Everything the assistant or a customer sends is rendered as text (textContent): no HTML is ever
  * interpreted, and only http(s) URLs become links (opened in a new tab without opener/referrer).
  * Live handoff: a colleague's messages carry their display name and are shown apart from the assistant's,
- * with "<name> joined" / "<name> left" lines and their typing indicator. After every (re)connect the widget
- * asks the server for the colleague's messages it has not shown yet, so none sent while it was offline is lost.
+ * with "<name> joined" / "<name> left" lines and their typing indicator. While the customer waits for a
+ * colleague a status line says so (with the place in the queue) and offers to stop waiting, which sends the
+ * language's cancel word. Every message from the server carries its tracker timestamp; after every
+ * (re)connect or reload the widget asks the server for what came after the last one it showed (the
+ * assistant's, e.g. the hand-back greeting, and the colleague's), so nothing sent while the page reloaded
+ * or the socket was down is lost, and nothing is shown twice. A new tab (empty sessionStorage) rebuilds
+ * the conversation from the server.
  * The conversation survives reloads and server restarts (socket.io reconnects and asks for the same
  * session). Privacy: the transcript holds what the customer typed (names, e-mails), so it is kept in
  * sessionStorage - gone when the tab or browser closes - and never in localStorage; only the session id and
@@ -34,7 +39,7 @@
   var URL_PATTERN = /\bhttps?:\/\/[^\s<>"']+[^\s<>"'.,;:!?)\]]/g;
 
   // Personal data (the transcript) only in the tab's session; settings and the session id across visits.
-  var SESSION_ONLY = {transcript: true, agentSince: true, agentSeen: true};
+  var SESSION_ONLY = {transcript: true, since: true, seen: true};
   function storage(key) { return SESSION_ONLY[key] ? window.sessionStorage : window.localStorage; }
   function load(key, fallback) {
     try { var v = storage(key).getItem(STORE + key); return v === null ? fallback : JSON.parse(v); }
@@ -44,6 +49,7 @@
     try { storage(key).setItem(STORE + key, JSON.stringify(value)); } catch (e) { /* private mode */ }
   }
   try { window.localStorage.removeItem(STORE + "transcript"); } catch (e) { /* a transcript older versions kept */ }
+  try { window.localStorage.removeItem(STORE + "withAgent"); } catch (e) { /* the server says it now */ }
   function el(tag, attrs, text) {
     var node = document.createElement(tag);
     Object.keys(attrs || {}).forEach(function (k) { node.setAttribute(k, attrs[k]); });
@@ -57,11 +63,14 @@
     transcript: load("transcript", []),
     language: load("language", null) || String(config.locale).slice(0, 2).toLowerCase(),
     country: null,
-    agentSince: load("agentSince", 0),  // server timestamp of the last colleague event shown
-    agentSeen: load("agentSeen", []),
-    withAgent: load("withAgent", false)
+    since: load("since", 0),  // tracker timestamp of the newest server message shown
+    seen: load("seen", {}),  // tracker timestamp -> "live" | "fetched": each server message shown once
+    restoring: false,  // a new tab: the first history call rebuilds the conversation
+    withAgent: false,
+    waiting: null  // while waiting for a colleague: {position: n or null}
   };
-  var socket = null, ui = {}, typingTimer = null;
+  var socket = null, ui = {}, typingTimer = null, waitingTimer = null;
+  var WAITING_POLL_MS = 10000;
 
   function strings() {
     var lang = languages.filter(function (l) { return l.code === state.language; })[0] || languages[0];
@@ -149,25 +158,66 @@
     ui.log.appendChild(item);
   }
 
-  /* A colleague's message or joined/left marker, live or fetched after a reconnect; each shown once. */
-  function addAgentEvent(message) {
-    var sts = Number(message.timestamp) || 0;
-    if (sts) {
-      if (state.agentSeen.indexOf(sts) !== -1) return;  // live and fetched copies of the same event
-      state.agentSeen = state.agentSeen.concat([sts]).slice(-MAX_STORED);
-      state.agentSince = Math.max(state.agentSince, sts);
-      save("agentSeen", state.agentSeen); save("agentSince", state.agentSince);
+  /* Whether a server message (live or from the history) is new; remembers it. Live parts of one message
+     share its timestamp, so only a fetched copy hides a live one and vice versa. */
+  function firstTime(ts, how) {
+    if (!ts) return true;
+    var key = String(ts), before = state.seen[key];
+    if (before && (how === "fetched" || before === "fetched")) return false;
+    state.seen[key] = how;
+    var keys = Object.keys(state.seen);
+    if (keys.length > MAX_STORED) {
+      keys.sort(function (a, b) { return Number(a) - Number(b); }).slice(0, keys.length - MAX_STORED)
+        .forEach(function (k) { delete state.seen[k]; });
     }
+    state.since = Math.max(state.since, ts);
+    save("seen", state.seen); save("since", state.since);
+    return true;
+  }
+
+  /* A colleague's message or joined/left marker. */
+  function addAgentEvent(message, ts) {
     if (message.handoff === "joined" || message.handoff === "left") {
       state.withAgent = message.handoff === "joined";
-      save("withAgent", state.withAgent);
+      setWaiting(null);
       setAgentTyping(null);
-      addMessage({ from: "system", handoff: message.handoff, agent: String(message.agent || ""), ts: Date.now() }, true);
+      addMessage({ from: "system", handoff: message.handoff, agent: String(message.agent || ""), ts: ts ? ts * 1000 : Date.now() }, true);
       return;
     }
+    setWaiting(null);
     setAgentTyping(null);
     addMessage({ from: "agent", agent: String(message.agent || ""), text: String(message.text || ""),
-                 ts: sts ? sts * 1000 : Date.now() }, true);
+                 ts: ts ? ts * 1000 : Date.now() }, true);
+  }
+
+  /* The assistant's message: "please wait for a colleague" starts the waiting state, any other ends it. */
+  function addAssistantMessage(message, ts) {
+    setTyping(false);
+    if (message.handoff === "waiting") {
+      setWaiting({ position: Number(message.queue_position) || null });
+    } else if (state.waiting) {
+      setWaiting(null);
+    }
+    addMessage({ from: "bot", text: String(message.text || ""), buttons: message.buttons || [],
+                 ts: ts ? ts * 1000 : Date.now() }, true);
+  }
+
+  /* A fetched customer message (only when a new tab rebuilds the conversation): a button's payload is
+     shown as the button's title, a payload the widget sent on its own (the greeting) not at all. */
+  function addFetchedCustomerMessage(entry, lastButtons, ts) {
+    var text = String(entry.text || "");
+    if (text.charAt(0) === "/") {
+      var button = lastButtons.filter(function (b) { return b.payload === text; })[0];
+      if (!button) return;
+      text = String(button.title || "");
+    }
+    addMessage({ from: "user", text: text, ts: ts * 1000 }, true);
+  }
+
+  function onServerMessage(message) {
+    var ts = Number(message.timestamp) || 0;
+    if (!firstTime(ts, "live")) return;
+    if (message.agent) addAgentEvent(message, ts); else addAssistantMessage(message, ts);
   }
 
   function setAgentTyping(name) {
@@ -177,18 +227,67 @@
     if (name) typingTimer = setTimeout(function () { ui.typing.hidden = true; }, 20000);
   }
 
-  /* What a colleague sent while this page was closed or offline (the tracker has it). */
+  /* What the server sent while this page was closed, reloading or offline (the tracker has it), and
+     whether the conversation waits for or is with a colleague. */
   function fetchMissed() {
     if (!state.session) return;
+    var restoring = state.restoring, since = restoring ? 0 : state.since;
+    // A transcript from before messages carried timestamps: only the colleague's are matched safely.
+    var legacy = !restoring && !since && state.transcript.length > 0;
     var url = config.serverUrl.replace(/\/$/, "") + "/webhooks/socketio/history?session_id=" +
-      encodeURIComponent(state.session) + "&since=" + encodeURIComponent(String(state.agentSince || 0));
-    fetch(url).then(function (r) { return r.ok ? r.json() : { messages: [] }; }).then(function (body) {
-      (body.messages || []).forEach(function (m) { if (m.from === "agent") addAgentEvent(m); });
+      encodeURIComponent(state.session) + "&since=" + encodeURIComponent(String(since || 0));
+    fetch(url).then(function (r) { return r.ok ? r.json() : null; }).then(function (body) {
+      if (!body) return;
+      state.restoring = false;
+      var lastButtons = [];
+      (body.messages || []).forEach(function (m) {
+        var ts = Number(m.timestamp) || 0;
+        if (m.from === "customer") {
+          if (restoring && ts) addFetchedCustomerMessage(m, lastButtons, ts);
+          return;
+        }
+        if (legacy && m.from !== "agent") return;
+        if (!firstTime(ts, "fetched")) return;
+        if (m.from === "agent") { addAgentEvent(m, ts); return; }
+        lastButtons = m.buttons || [];
+        String(m.text || "").split("\n\n").forEach(function (part, i, parts) {
+          addAssistantMessage({ text: part, handoff: m.handoff, buttons: i === parts.length - 1 ? lastButtons : [] }, ts);
+        });
+      });
+      applyHandoffState(body.handoff || null);
     }).catch(function () { /* offline again: the next reconnect asks again */ });
   }
 
+  /* The server's word on the handoff: waiting (with the place in the queue), with a colleague, or neither. */
+  function applyHandoffState(handoff) {
+    if (handoff && handoff.status === "unknown") return;
+    state.withAgent = !!handoff && handoff.status === "claimed";
+    if (handoff && handoff.status === "waiting") setWaiting({ position: Number(handoff.position) || null });
+    else setWaiting(null);
+  }
+
+  function setWaiting(waiting) {
+    state.waiting = waiting;
+    clearTimeout(waitingTimer);
+    if (!ui.waiting) return;
+    ui.waiting.hidden = !waiting;
+    if (!waiting) return;
+    var s = strings();
+    ui.waitingText.textContent = waiting.position
+      ? String(s.waiting_position || "").split("{position}").join(formatNumber(waiting.position))
+      : String(s.waiting || "");
+    ui.cancelWaiting.textContent = s.cancel_waiting || "";
+    setTyping(false);
+    // The queue moves when colleagues claim conversations (in the console): ask again now and then.
+    waitingTimer = setTimeout(fetchMissed, WAITING_POLL_MS);
+  }
+
+  function formatNumber(n) {
+    try { return new Intl.NumberFormat(state.language).format(n); } catch (e) { return String(n); }
+  }
+
   function setTyping(on) {
-    if (on && state.withAgent) return;  // the assistant is not answering while a colleague is
+    if (on && (state.withAgent || state.waiting)) return;  // the assistant is silent while a colleague has it
     ui.typing.textContent = strings().typing || "…";
     ui.typing.hidden = !on;
     clearTimeout(typingTimer);
@@ -223,6 +322,7 @@
     ui.log.setAttribute("aria-label", s.log || "");
     ui.typing.textContent = s.typing || "…";
     ui.panel.setAttribute("aria-label", config.title || s.title || "Chat");
+    if (state.waiting) setWaiting(state.waiting);
   }
 
   function openPanel(open) {
@@ -263,17 +363,26 @@
     ui.status = el("p", { "class": "sc-status", role: "status" }); ui.status.hidden = true;
     ui.log = el("div", { "class": "sc-log", role: "log", "aria-live": "polite", tabindex: "0" });
     ui.typing = el("p", { "class": "sc-typing", "aria-live": "polite" }); ui.typing.hidden = true;
+    ui.waiting = el("div", { "class": "sc-waiting", role: "status" }); ui.waiting.hidden = true;
+    ui.waitingText = el("span", { "class": "sc-waiting-text" });
+    ui.cancelWaiting = el("button", { type: "button", "class": "sc-cancel-waiting" });
+    ui.waiting.appendChild(ui.waitingText); ui.waiting.appendChild(ui.cancelWaiting);
     var form = el("form", { "class": "sc-form" });
     ui.input = el("input", { type: "text", "class": "sc-input", maxlength: "2000", autocomplete: "off" });
     ui.send = el("button", { type: "submit", "class": "sc-send" });
     form.appendChild(ui.input); form.appendChild(ui.send);
-    ui.panel.appendChild(header); ui.panel.appendChild(ui.status); ui.panel.appendChild(ui.log);
+    ui.panel.appendChild(header); ui.panel.appendChild(ui.status); ui.panel.appendChild(ui.waiting);
+    ui.panel.appendChild(ui.log);
     ui.panel.appendChild(ui.typing); ui.panel.appendChild(form);
     root.appendChild(ui.panel); root.appendChild(ui.launcher);
     document.body.appendChild(root);
 
     ui.launcher.addEventListener("click", function () { openPanel(ui.panel.hidden); });
     ui.close.addEventListener("click", function () { openPanel(false); });
+    ui.cancelWaiting.addEventListener("click", function () {
+      var word = strings().cancel_word;
+      if (word) send(word);
+    });
     ui.panel.addEventListener("keydown", function (e) { if (e.key === "Escape") openPanel(false); });
     form.addEventListener("submit", function (e) {
       e.preventDefault();
@@ -291,6 +400,7 @@
     });
     applyStrings();
     state.transcript.forEach(function (entry) { addMessage(entry, false); });
+    state.restoring = state.transcript.length === 0 && !!state.session;
     openPanel(config.open || load("open", false));
   }
 
@@ -309,10 +419,10 @@
       if (data && data.typing) setAgentTyping(String(data.agent || strings().agent || "")); else setAgentTyping(null);
     });
     socket.on("bot_uttered", function (message) {
-      if (message && message.agent) { addAgentEvent(message); return; }
-      setTyping(false);
-      var buttons = message.quick_replies || message.buttons || [];
-      addMessage({ from: "bot", text: message.text || "", buttons: buttons, ts: Date.now() }, true);
+      if (!message) return;
+      onServerMessage({ text: message.text, agent: message.agent, handoff: message.handoff,
+                        queue_position: message.queue_position, timestamp: message.timestamp,
+                        buttons: message.quick_replies || message.buttons || [] });
     });
     socket.on("disconnect", function () { setTyping(false); setStatus(strings().reconnecting); });
     socket.on("connect_error", function () { setStatus(strings().reconnecting); });

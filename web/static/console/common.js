@@ -1,9 +1,26 @@
 /* Shared by the console pages: API calls with the CSRF token, DOM building with textContent only (customer
-   text is never parsed as HTML), the presence heartbeat and the live event stream. */
+   text is never parsed as HTML), the agent's language's texts (from the page's data-texts, rendered by the
+   server from locales/console/), the presence heartbeat and the live event stream. */
 (function () {
   "use strict";
   var meta = document.querySelector('meta[name="csrf-token"]');
   var csrf = meta ? meta.getAttribute("content") : "";
+  var texts = {};
+  try { texts = JSON.parse(document.body.dataset.texts || "{}"); } catch (e) { texts = {}; }
+
+  /* The text of a key with {placeholders} filled; the key itself if a text is missing (tests catch that). */
+  function t(key, values) {
+    var text = Object.prototype.hasOwnProperty.call(texts, key) ? String(texts[key]) : key;
+    Object.keys(values || {}).forEach(function (name) { text = text.split("{" + name + "}").join(String(values[name])); });
+    return text;
+  }
+
+  /* A code's name in the agent's language (a reason, a status), or the code itself. */
+  function label(section, code) {
+    if (!code) { return ""; }
+    var key = section + "." + code;
+    return Object.prototype.hasOwnProperty.call(texts, key) ? String(texts[key]) : String(code);
+  }
 
   function api(method, path, body) {
     var options = { method: method, credentials: "same-origin", headers: { "X-CSRF-Token": csrf } };
@@ -39,7 +56,7 @@
   function time(value) {
     if (value === null || value === undefined || value === "") { return ""; }
     var date = typeof value === "number" ? new Date(value * 1000) : new Date(value);
-    return date.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit" });
+    return date.toLocaleTimeString(document.documentElement.lang || [], { hour: "2-digit", minute: "2-digit", second: "2-digit" });
   }
 
   /* The agent counts as available for their queues while a console page calls in (every 10 s). */
@@ -53,8 +70,8 @@
   function live(path, onEvent, onOpen) {
     var status = document.getElementById("live-status");
     var source = new EventSource(path);
-    source.onopen = function () { if (status) { status.textContent = "live"; } if (onOpen) { onOpen(); } };
-    source.onerror = function () { if (status) { status.textContent = "reconnecting…"; } };
+    source.onopen = function () { if (status) { status.textContent = t("app.live"); } if (onOpen) { onOpen(); } };
+    source.onerror = function () { if (status) { status.textContent = t("app.reconnecting"); } };
     source.onmessage = function (message) {
       var event;
       try { event = JSON.parse(message.data); } catch (e) { return; }
@@ -64,5 +81,5 @@
   }
 
   window.SupportConsole = { api: api, el: el, clear: clear, duration: duration, time: time,
-                            heartbeat: heartbeat, live: live };
+                            heartbeat: heartbeat, live: live, t: t, label: label };
 }());

@@ -18,19 +18,19 @@
 
   function entryNode(entry) {
     if (entry.from === "agent" && entry.handoff) {
-      return C.el("div", "msg system", (entry.agent || "") + (entry.handoff === "joined" ? " joined" : " left"));
+      return C.el("div", "msg system", C.t(entry.handoff === "joined" ? "conversation.joined" : "conversation.left", { name: entry.agent || "" }));
     }
     var node = C.el("div", "msg " + entry.from);
     var meta = [C.time(entry.timestamp)];
     if (entry.from === "customer") {
-      meta.push("customer");
+      meta.push(C.t("conversation.customer"));
       if (entry.language) { meta.push(entry.language); }
       if (entry.intent) { meta.push(entry.intent + " " + percent(entry.confidence)); }
     } else if (entry.from === "assistant") {
-      meta.push("assistant");
-      if (entry.intent) { meta.push("answering " + entry.intent + " " + percent(entry.confidence)); }
+      meta.push(C.t("conversation.assistant"));
+      if (entry.intent) { meta.push(C.t("conversation.answering", { intent: entry.intent }) + " " + percent(entry.confidence)); }
     } else {
-      meta.push(entry.agent || "agent");
+      meta.push(entry.agent || C.t("conversation.agent"));
     }
     node.appendChild(C.el("span", "meta", meta.filter(Boolean).join(" · ")));
     node.appendChild(C.el("span", "text", entry.text));
@@ -44,7 +44,7 @@
 
   function showState(data) {
     current = data.escalation;
-    document.getElementById("status").textContent = current.status;
+    document.getElementById("status").textContent = C.label("escalation_statuses", current.status);
     var mine = current.status === "claimed" && String(current.agent_id) === root.dataset.agent;
     replyBox.disabled = !mine;
     document.getElementById("send").disabled = !mine;
@@ -56,7 +56,7 @@
 
   function load() {
     return C.api("GET", base).then(function (reply) {
-      if (!reply.ok) { warn("Could not load the conversation."); return; }
+      if (!reply.ok) { warn(C.t("conversation.load_failed")); return; }
       C.clear(transcript);
       (reply.data.transcript || []).forEach(append);
       showState(reply.data);
@@ -69,15 +69,15 @@
     C.api("GET", base + "/suggestions").then(function (reply) {
       C.clear(box);
       var items = reply.ok ? (reply.data.faq || []).concat(reply.data.canned || []) : [];
-      if (!items.length) { box.appendChild(C.el("p", "muted", "No suggestions.")); return; }
+      if (!items.length) { box.appendChild(C.el("p", "muted", C.t("conversation.no_suggestions"))); return; }
       items.forEach(function (item) {
         var button = C.el("button", "suggestion");
         button.type = "button";
-        button.appendChild(C.el("span", "muted", item.label));
+        button.appendChild(C.el("span", "muted", item.key ? C.label("canned", item.key) : item.label));
         button.appendChild(document.createElement("br"));
         button.appendChild(C.el("span", null, item.text));
         button.addEventListener("click", function () {
-          if (replyBox.disabled) { warn("Claim the conversation to reply."); return; }
+          if (replyBox.disabled) { warn(C.t("conversation.claim_to_reply")); return; }
           replyBox.value = item.text;
           replyBox.focus();
         });
@@ -116,20 +116,20 @@
     C.api("POST", base + "/reply", { text: text }).then(function (reply) {
       send.disabled = false;
       if (reply.ok) { replyBox.value = ""; warn(""); window.clearTimeout(typingTimer); typingSent = 0; }
-      else { warn(reply.data.error || "The reply was not sent."); }
+      else { warn(reply.data.error || C.t("conversation.not_sent")); }
     });
   });
 
   document.getElementById("claim").addEventListener("click", function () {
     C.api("POST", base + "/claim").then(function (reply) {
-      if (!reply.ok) { warn(reply.status === 409 ? "A colleague has taken this conversation." : "Could not claim."); }
+      if (!reply.ok) { warn(reply.status === 409 ? C.t("conversation.taken") : C.t("conversation.claim_failed")); }
       load();
     });
   });
 
   document.getElementById("hand-back").addEventListener("click", function () {
     C.api("POST", base + "/hand-back").then(function (reply) {
-      warn(reply.ok ? reply.data.warning : (reply.data.error || "Could not hand back."));
+      warn(reply.ok ? reply.data.warning : (reply.data.error || C.t("conversation.hand_back_failed")));
       load();
     });
   });
@@ -138,7 +138,7 @@
     event.preventDefault();
     var note = document.getElementById("resolve-note");
     C.api("POST", base + "/resolve", { note: note.value }).then(function (reply) {
-      warn(reply.ok ? reply.data.warning : (reply.data.error || "Could not resolve."));
+      warn(reply.ok ? reply.data.warning : (reply.data.error || C.t("conversation.resolve_failed")));
       if (reply.ok) { note.value = ""; }
       load();
     });

@@ -11,7 +11,7 @@
     button.disabled = true;
     C.api("POST", "/console/api/escalations/" + id + "/claim").then(function (reply) {
       if (reply.ok) { window.location.assign("/console/conversations/" + id); return; }
-      button.textContent = reply.status === 409 ? "Taken by a colleague" : "Could not claim";
+      button.textContent = reply.status === 409 ? C.t("queue.taken") : C.t("queue.claim_failed");
       load();
     });
   }
@@ -27,14 +27,14 @@
       cell(row, e.queue);
       cell(row, e.language);
       cell(row, e.country);
-      cell(row, e.reason);
+      cell(row, C.label("reasons", e.reason));
       cell(row, e.last_customer_message || "", "last-message");
       var actions = cell(row, null);
-      var button = C.el("button", "claim", "Claim");
+      var button = C.el("button", "claim", C.t("queue.claim"));
       button.type = "button";
       button.addEventListener("click", function () { claim(e.id, button); });
       actions.appendChild(button);
-      var view = C.el("a", null, "View");
+      var view = C.el("a", null, C.t("queue.view"));
       view.href = "/console/conversations/" + e.id;
       actions.appendChild(document.createTextNode(" "));
       actions.appendChild(view);
@@ -49,7 +49,7 @@
       cell(row, e.queue);
       cell(row, e.language);
       cell(row, e.last_customer_message || "", "last-message");
-      var link = C.el("a", null, "Open");
+      var link = C.el("a", null, C.t("queue.open"));
       link.href = "/console/conversations/" + e.id;
       cell(row, null).appendChild(link);
       mine.appendChild(row);

@@ -1,15 +1,15 @@
 """Content editors in the console: the audit of every editor step, and the background jobs (training and
 evaluation, publish, rollback) of which at most one runs at a time.
 
-Revision ID: 0006_editor
-Revises: 0005
+Revision ID: 0007_editor
+Revises: 0006_accounts
 Create Date: 2026-11-30
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006_editor"
-down_revision = "0005"
+revision = "0007_editor"
+down_revision = "0006_accounts"
 branch_labels = None
 depends_on = None
 
