@@ -6,8 +6,7 @@ from sanic import Blueprint
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.console import (admin, editor_content, editor_models, escalations, inbox, service_requests, signin,
-                         throttle)
+from bot.console import admin, editor_content, editor_models, escalations, inbox, service_requests, signin, throttle
 from bot.console.auth import PREFIX, require_role, resolve_session
 from bot.console.views import page
 from bot.pages import TEMPLATES
