@@ -1,4 +1,4 @@
-"""Assembles the console blueprint: session middleware, sign-in, home, agent pages, static files."""
+"""Assembles the console blueprint: session middleware, sign-in, home, agent and editor pages, static files."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from sanic import Blueprint
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.console import admin, escalations, service_requests, signin, throttle
+from bot.console import admin, editor_content, editor_models, escalations, inbox, service_requests, signin, throttle
 from bot.console.auth import PREFIX, require_role, resolve_session
 from bot.console.views import page
 from bot.pages import TEMPLATES
@@ -28,4 +28,7 @@ def blueprint(policy: throttle.Policy | None = None, extra_links: tuple[dict[str
     escalations.register(bp)
     service_requests.register(bp)
     admin.register(bp)
+    editor_content.register(bp)
+    editor_models.register(bp)
+    inbox.register(bp)
     return bp

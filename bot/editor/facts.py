@@ -15,12 +15,14 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
+from bot.editor.number_words import number_before
+
 PHONE = re.compile(r"\+?\d[\d ()\-/.]{6,}\d(?: \([^)\n]{1,20}\))?")
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 URL = re.compile(r"(?:https?://|www\.)[^\s<>\"')]+")
 TIME = r"(\d{1,2})[:.h](\d{2})"
 HOURS = re.compile(TIME + r"\s*(?:[-–—]|[^\d\n:]{1,14}?)\s*" + TIME)
-QUANTITY = re.compile(r"(\d{1,4})\s+([^\W\d_]+)")
+QUANTITY = re.compile(r"(\d{1,4})\s+(?:de\s+)?([^\W\d_]+)")  # Romanian: "30 de zile"
 POSTCODE = re.compile(r"\b\d{4,6}\b")
 # Unit words of the four languages (and English), accents folded: the parser's vocabulary, not customer text.
 UNITS = {
@@ -30,6 +32,7 @@ UNITS = {
 }
 DATE = re.compile(r"^(?:\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./]\d{2,4})$")
 SUMMER_WORDS = ("verano", "zomer", "vara", "sommer", "summer")
+UNIT_WORD = re.compile(r"[^\W\d_]+")
 SENTENCE_END = re.compile(r"(?<=[.!])\s+(?=[^\W\d_¿¡])|\n")
 
 
@@ -128,7 +131,20 @@ def extract(paragraph: str, question: str | None = None) -> list[Occurrence]:
             unit = fold(match[2])
             for kind, words in UNITS.items():
                 if unit in words:
-                    found.append(Occurrence(kind, str(int(match[1])), f"{match[1]} {match[2]}", sentence, question))
+                    found.append(Occurrence(kind, str(int(match[1])), match[0], sentence, question))
+        found.extend(_spelled_quantities(masked, sentence, question))
+    return found
+
+
+def _spelled_quantities(masked: str, sentence: str, question: str | None) -> list[Occurrence]:
+    """"dreißig Tage", "treizeci de zile", "dertig dagen", "treinta días": periods written in words."""
+    found = []
+    for match in UNIT_WORD.finditer(masked):
+        kind = next((k for k, words in UNITS.items() if fold(match[0]) in words), None)
+        spelled = number_before(masked, match.start()) if kind else None
+        if kind and spelled:
+            value, start = spelled
+            found.append(Occurrence(kind, str(value), masked[start:match.end()], sentence, question))
     return found
 
 

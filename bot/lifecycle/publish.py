@@ -34,8 +34,15 @@ QUALITY_FILE = ROOT / "config" / "quality.yml"
 MEASURES = ("intent_accuracy", "faq_topic_accuracy")
 
 
-def load_quality(path: Path = QUALITY_FILE) -> dict[str, Any]:
-    return dict(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
+def quality_file() -> Path:
+    """config/quality.yml, or the file QUALITY_FILE names (the CLI and the console read the same one)."""
+    import os
+
+    return Path(os.environ.get("QUALITY_FILE") or QUALITY_FILE)
+
+
+def load_quality(path: Path | None = None) -> dict[str, Any]:
+    return dict(yaml.safe_load((path or quality_file()).read_text(encoding="utf-8")) or {})
 
 
 def gate(candidate: dict[str, Any], serving: dict[str, Any] | None, quality: dict[str, Any]) -> list[str]:

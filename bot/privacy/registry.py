@@ -34,6 +34,9 @@ NOT_PERSONAL = {
     "alembic_version": "the schema version",
     "processed_events": "SHA-256 keys of recorded events (idempotency of the event consumer), no content",
     "analytics_intent_counts": "a view of message counts per day, language, country and intent",
+    "editor_audit": "what editors changed in the content and models; inbox decisions by group id and count, "
+                    "never a customer's message",
+    "editor_jobs": "the editors' training, publish and rollback jobs",
 }
 ERASED = "[erased]"  # what anonymised text columns hold afterwards
 

@@ -3,6 +3,7 @@ account per role. It trusts one proxy hop, so tests can sign in "from" different
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -86,12 +87,12 @@ def create_accounts(database_url: str) -> None:
             users.add(db, name, PASSWORD, role, queues, display_name=name.title())
 
 
-@pytest.fixture(scope="module")
-def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Console]:
+@contextlib.contextmanager
+def running_console(folder: Path, root: Path = ROOT, extra_env: dict[str, str] | None = None) -> Iterator[Console]:
+    """The web server of the code tree `root` (a copy, for tests that change content) on a fresh database."""
     from bot.db.engine import dispose_all
     from bot.db.migrate import upgrade
 
-    folder = tmp_path_factory.mktemp("console")
     database_url = f"sqlite:///{folder / 'app.db'}"
     upgrade(database_url)
     create_accounts(database_url)
@@ -99,12 +100,12 @@ def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Console]:
     rasa.start()
     port = free_port()
     env = {**os.environ, "WEB_PORT": str(port), "DATABASE_URL": database_url, "SANIC_PROXIES_COUNT": "1",
-           "PYTHONPATH": str(ROOT), "SQLALCHEMY_SILENCE_UBER_WARNING": "1", "RASA_URL": rasa.url,
-           "RASA_AUTH_TOKEN": TOKEN}
+           "PYTHONPATH": str(root), "SQLALCHEMY_SILENCE_UBER_WARNING": "1", "RASA_URL": rasa.url,
+           "RASA_AUTH_TOKEN": TOKEN, **(extra_env or {})}
     for name in ("APP_ENV", "EVENT_BUS_URL"):
         env.pop(name, None)
     log = open(folder / "web.log", "ab")
-    process = subprocess.Popen([sys.executable, "-m", "bot.web"], cwd=ROOT, env=env, stdout=log, stderr=log)
+    process = subprocess.Popen([sys.executable, "-m", "bot.web"], cwd=root, env=env, stdout=log, stderr=log)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     try:
@@ -122,3 +123,23 @@ def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Console]:
         process.wait(timeout=15)
         log.close()
         dispose_all()
+
+
+@pytest.fixture(scope="module")
+def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Console]:
+    with running_console(tmp_path_factory.mktemp("console")) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the project for tests whose web server changes content and training data."""
+    from tests.editor.project_copy import copy_project
+
+    return copy_project(tmp_path_factory.mktemp("editor") / "project")
+
+
+@pytest.fixture(scope="module")
+def editor_console(project: Path) -> Iterator[Console]:
+    with running_console(project.parent, project) as running:
+        yield running
