@@ -37,6 +37,7 @@ NOT_PERSONAL = {
     "editor_audit": "what editors changed in the content and models; inbox decisions by group id and count, "
                     "never a customer's message",
     "editor_jobs": "the editors' training, publish and rollback jobs",
+    "account_changes": "admins' changes to the team's console accounts (never a password or customer data)",
 }
 ERASED = "[erased]"  # what anonymised text columns hold afterwards
 
