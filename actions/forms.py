@@ -19,7 +19,7 @@ from rasa_sdk.forms import REQUESTED_SLOT, FormValidationAction
 from rasa_sdk.types import DomainDict
 
 from actions.common import conversation_locale, say
-from actions.typed import CONFIDENT, fold, intent_of, is_question, mentioned_slots, yes_or_no
+from actions.typed import CONFIDENT, contains, fold, intent_of, is_question, mentioned_slots, word_list, yes_or_no
 from bot.locales import cached_locales
 from bot.render import render
 
@@ -62,8 +62,10 @@ def looks_like_other_message(text: str, message: Mapping[str, Any], description:
     words = len(text.split())
     sure = confidence >= SURE
     if description:
-        # A request for a person is not singled out here: "call me in the morning" is a fine description.
-        return (is_question(text) and intent in OTHER_INTENTS and sure) or (words <= 2 and yes_or_no(text) is not None)
+        # "I want to speak to a person" is no description; "call me in the morning" is one.
+        wants_person = intent == "request_human" and sure and any(contains(fold(text), w) for w in word_list("person_words"))
+        return (is_question(text) and intent in OTHER_INTENTS and sure) or wants_person or (
+            words <= 2 and yes_or_no(text) is not None)
     if is_question(text) or (words <= 2 and yes_or_no(text) is not None) or words > MAX_NAME_WORDS:
         return True
     return sure and (intent in NOT_A_NAME_INTENTS and words >= 3 or intent in ("faq", "out_of_scope") and words >= 4)

@@ -3,25 +3,20 @@ browser download). Screenshots of every language, desktop and mobile, go to var/
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from typing import Iterator
 
 import pytest
 
 from bot.local_servers import MODEL, Servers
+from tests.chromium import CHROMIUM, SCREENSHOTS, wait_until
 from tests.reply_language import reply_locales, reply_responses
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-SCREENSHOTS = ROOT / "var" / "screenshots"
 pytestmark = [
     pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (make test installs it)"),
     pytest.mark.skipif(not MODEL.exists(), reason="no trained model: run `make model` first"),
 ]
-# Flags from the machine notes: no background traffic, no first-run work, headless as root.
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
 FAQ = {
     "de": ("Wie kann ich meine Software-Subskription verlängern?", "utter_faq/renew_subscription"),
     "ro": ("Cum pot obtine o copie a contractului meu?", "utter_faq/contract_copy"),
@@ -39,25 +34,6 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
     running.stop()
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield instance
-        instance.close()
-
-
-def wait_until(page, expression: str, timeout_s: float = 30) -> None:  # type: ignore[no-untyped-def]
-    """Polls with evaluate(): the page's CSP forbids the string eval behind wait_for_function."""
-    import time
-
-    deadline = time.monotonic() + timeout_s
-    while not page.evaluate(expression):
-        if time.monotonic() > deadline:
-            raise TimeoutError(expression)
-        page.wait_for_timeout(100)
 
 
 def open_chat(browser, servers: Servers, language: str, width: int = 1280, height: int = 800):  # type: ignore[no-untyped-def]

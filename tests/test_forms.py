@@ -227,3 +227,15 @@ def test_yes_and_no_words_are_the_conversations_language() -> None:
     assert yes_or_no("și faxul?", {"language": "ro"}) is None
     assert yes_or_no("da", {"language": "ro"}) is True
     assert yes_or_no("nee, dank u", {"language": "nl"}) is False
+
+
+def test_a_callback_wish_is_a_description_but_a_person_asked_for_is_not() -> None:
+    slots = {k: v for k, v in FILLED.items() if k != "details"}
+    events, _ = validate(form_tracker("Llámenme por la mañana, por favor.", "details", "es", intent="request_human",
+                                      confidence=0.97, slots=slots))
+    assert SlotSet("details", "Llámenme por la mañana, por favor.") in events
+    # Belgium has support hours: the escalation needs the clock and the database, so German (no hours) is used.
+    events, messages = validate(form_tracker("ich will mit einem Menschen sprechen", "details", "de",
+                                             intent="request_human", confidence=0.97, slots=slots))
+    assert events[0] == SlotSet("details", None)
+    assert messages == [text("de", "utter_handoff_no_hours")]

@@ -6,26 +6,16 @@ from __future__ import annotations
 
 import uuid
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
+from tests.chromium import CHROMIUM, SCREENSHOTS, wait_until
 from tests.console.conftest import PASSWORD, Console
-from tests.test_browser import ARGS, CHROMIUM, SCREENSHOTS, wait_until
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
                                 reason="Debian's chromium is not installed (make test installs it)")
 XSS = "<img src=x onerror=alert(1)>"
 
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield instance
-        instance.close()
 
 
 def test_agent_signs_in_sees_the_live_queue_and_answers(browser, console: Console) -> None:  # type: ignore[no-untyped-def]

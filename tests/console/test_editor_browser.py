@@ -6,27 +6,17 @@ violation on the way."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 import yaml
 
+from tests.chromium import CHROMIUM, SCREENSHOTS
 from tests.console.conftest import PASSWORD, Console
-from tests.test_browser import ARGS, CHROMIUM, SCREENSHOTS
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
                                 reason="Debian's chromium is not installed (make test installs it)")
 ANSWER = "utter_faq/terminate_software_license"
 
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield instance
-        instance.close()
 
 
 def test_editor_edits_an_answer_in_the_browser(browser, editor_console: Console,  # type: ignore[no-untyped-def]

@@ -17,8 +17,9 @@ from bot.db.engine import session_scope
 from bot.local_servers import Servers
 from bot.locales import load_locales
 from bot.render import render
+from tests.chromium import wait_until
 from tests.console.conftest import PASSWORD
-from tests.handoff.test_widget_handoff import CASES, MONDAY, last_bot_text, open_page, pytestmark, say, wait_until
+from tests.handoff.test_widget_handoff import CASES, MONDAY, last_bot_text, open_page, pytestmark, say
 
 __all__ = ["pytestmark"]  # the skips of the widget handoff test: chromium and a trained model
 LOCALES = load_locales()
@@ -44,17 +45,6 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
     yield running
     running.stop()
 
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    from tests.handoff.test_widget_handoff import ARGS, CHROMIUM
-
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield instance
-        instance.close()
 
 
 def sign_in(context, servers: Servers, name: str):  # type: ignore[no-untyped-def]

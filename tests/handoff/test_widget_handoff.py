@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import os
-import shutil
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Coroutine, Iterator
@@ -21,15 +20,13 @@ from bot.handoff.models import Escalation
 from bot.local_servers import MODEL, TOKEN, Servers
 from bot.locales import load_locales
 from bot.render import render
+from tests.chromium import CHROMIUM, wait_until
 from tests.handoff.agents import add_agents
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 pytestmark = [
     pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (make test installs it)"),
     pytest.mark.skipif(not MODEL.exists(), reason="no trained model: run `make model` first"),
 ]
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
 MONDAY = dt.datetime(2026, 11, 30, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=2)))
 LOCALES = load_locales()
 CASES = {
@@ -55,24 +52,6 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
     running.stop()
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield instance
-        instance.close()
-
-
-def wait_until(page, expression: str, timeout_s: float = 30) -> None:  # type: ignore[no-untyped-def]
-    import time
-
-    deadline = time.monotonic() + timeout_s
-    while not page.evaluate(expression):
-        if time.monotonic() > deadline:
-            raise TimeoutError(expression)
-        page.wait_for_timeout(100)
 
 
 def call(coroutine: Coroutine[Any, Any, Any]) -> Any:
