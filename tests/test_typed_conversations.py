@@ -167,7 +167,10 @@ def test_unsupported_language_request_says_which_languages_are_offered(servers: 
 
 
 @pytest.mark.parametrize("language", ["de", "ro", "nl", "es"])
-def test_every_typed_conversation_completes(servers: Servers, language: str) -> None:
+def test_typed_conversations_meet_the_targets(servers: Servers, language: str) -> None:
+    """Issue 8's targets per language: >= 95% completed, no slot holding a question, no other country's facts."""
     outcomes = [play(servers, language, conversation) for conversation in load(language)]
     failed = [(o.name, o.failures, o.polluted_slots, o.wrong_country) for o in outcomes if not o.completed]
-    assert failed == []
+    assert sum(o.completed for o in outcomes) >= 0.95 * len(outcomes), failed
+    assert [o.polluted_slots for o in outcomes if o.polluted_slots] == []
+    assert [o.wrong_country for o in outcomes if o.wrong_country] == []
