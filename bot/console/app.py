@@ -6,7 +6,17 @@ from sanic import Blueprint
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.console import admin, editor_content, editor_models, escalations, inbox, service_requests, signin, throttle
+from bot.console import (
+    admin,
+    editor_content,
+    editor_import,
+    editor_models,
+    escalations,
+    inbox,
+    service_requests,
+    signin,
+    throttle,
+)
 from bot.console.auth import PREFIX, require_role, resolve_session
 from bot.console.views import page
 from bot.pages import TEMPLATES
@@ -29,6 +39,7 @@ def blueprint(policy: throttle.Policy | None = None, extra_links: tuple[dict[str
     service_requests.register(bp)
     admin.register(bp)
     editor_content.register(bp)
+    editor_import.register(bp)
     editor_models.register(bp)
     inbox.register(bp)
     return bp

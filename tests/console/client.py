@@ -42,13 +42,13 @@ class Client:
     jar: http.cookiejar.CookieJar = field(default_factory=http.cookiejar.CookieJar)
     csrf: str = ""
 
-    def request(self, method: str, path: str, form: dict[str, str] | None = None, body: Any = None,
-                headers: dict[str, str] | None = None, timeout: float = 15) -> Reply:
+    def request(self, method: str, path: str, form: dict[str, Any] | None = None, body: Any = None,
+                headers: dict[str, str] | None = None, timeout: float = 15, raw: bytes | None = None) -> Reply:
         opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar), _NoRedirect())
-        data = None
+        data = raw  # a body encoded by the caller (multipart uploads), with its Content-Type in `headers`
         all_headers = {"X-Forwarded-For": self.address, **(headers or {})}
         if form is not None:
-            data = urllib.parse.urlencode(form).encode()
+            data = urllib.parse.urlencode(form, doseq=True).encode()  # a list value: a field given several times
             all_headers["Content-Type"] = "application/x-www-form-urlencoded"
         elif body is not None:
             data = json.dumps(body).encode()
@@ -67,7 +67,7 @@ class Client:
     def get(self, path: str, **kwargs: Any) -> Reply:
         return self.request("GET", path, **kwargs)
 
-    def post(self, path: str, form: dict[str, str] | None = None, **kwargs: Any) -> Reply:
+    def post(self, path: str, form: dict[str, Any] | None = None, **kwargs: Any) -> Reply:
         return self.request("POST", path, form=form, **kwargs)
 
     def sign_in(self, name: str, password: str) -> Reply:

@@ -26,6 +26,8 @@ class FakeRasa:
     parsed: list[str] = field(default_factory=list)
     typing: list[dict[str, Any]] = field(default_factory=list)
     port: int = field(default_factory=free_port)
+    parses: dict[str, dict[str, Any]] = field(default_factory=dict)  # text: Rasa's parse result, else RANKING
+    down: bool = False  # /model/parse answers 503, as a Rasa server that is loading or gone
 
     @property
     def url(self) -> str:
@@ -51,7 +53,12 @@ class FakeRasa:
     async def _parse(self, request: web.Request) -> web.Response:
         if not self._authorised(request):
             return web.json_response({"error": "unauthorized"}, status=401)
-        self.parsed.append((await request.json())["text"])
+        text = (await request.json())["text"]
+        self.parsed.append(text)
+        if self.down:
+            return web.json_response({"error": "loading"}, status=503)
+        if text in self.parses:
+            return web.json_response({"text": text, **self.parses[text]})
         return web.json_response({"intent": {"name": "faq", "confidence": 0.9},
                                   "response_selector": {"faq": {"ranking": RANKING}}})
 
