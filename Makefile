@@ -76,7 +76,7 @@ lint: install
 
 test: model lint browser haproxy
 	@$(PY) -m rasa data validate --domain domain --data data --config config.yml --fail-on-warnings --quiet
-	$(PY) -m pytest
+	$(PY) -m pytest --durations=25
 
 bench: model
 	$(PY) -m bench.run_all

@@ -1,6 +1,7 @@
-"""The editor's loop end to end, through the console: edit a Romanian FAQ answer, retrain with a small
-configuration (config.yml cut to a few epochs: the full model is never trained here), read the quality
-report, publish, and get the new answer from a running Rasa server.
+"""The editor's loop end to end in Debian's Chromium, through the console: import a changed Romanian FAQ
+page, accept one fact change and reject another, retrain with a small configuration (config.yml cut to a
+few epochs: the full model is never trained here), read the quality report with its confusion matrix,
+publish, and get the new fact from the website chat.
 
 Runs in a copy of the project. Rasa starts with no model and pulls the published version from the
 project's model server (bot.lifecycle.model_server), as in production; nothing is published before the
@@ -20,28 +21,34 @@ from bot.lifecycle import model_server
 from bot.lifecycle.publish import serving_model_id
 from bot.lifecycle.registry import Registry, model_id
 from bot.local_servers import TOKEN, Servers, free_port
-from tests.console.client import Client
+from tests.chromium import CHROMIUM, SCREENSHOTS, wait_until
 from tests.editor.project_copy import copy_project
 
+pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
+                                reason="Debian's chromium is not installed (make test installs it)")
 EPOCHS = 5
 PASSWORD = "correct horse battery staple"
-ADDED = "Copia vă este trimisă prin e-mail de echipa noastră."
-QUESTION = "Cum pot obține o copie a contractului?"
-BASE = re.compile(r'name="base" value="([^"]*)"')
+ROOT = Path(__file__).resolve().parents[2]
+PAGE = (ROOT / "tests" / "data" / "pages" / "ro-RO.txt").read_text(encoding="utf-8")
+CHANGED = PAGE.replace("+40 (0) 21 405 8100", "+40 (0) 21 405 8200").replace("09:00-17:30", "09:00-18:00")
+QUESTION = "Cum pot obține o copie a contractului?"  # answered with ${support_phone} and ${close_time}
 
 
-def wait_for_job(client: Client, job_url: str, timeout: float) -> str:
+def wait_for_job(page, timeout: float) -> str:  # type: ignore[no-untyped-def]
+    """The job page refreshes itself while the job runs; wait until its status is no longer `running`."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        body = client.get(job_url, timeout=60).body
-        status = re.search(r'id="status">([a-z]+)<', body)
-        if status and status.group(1) != "running":
-            return body
-        time.sleep(10)
-    raise TimeoutError(f"{job_url} still running after {timeout:.0f} s")
+        status = page.locator("#status").inner_text()
+        if status != "running":
+            return str(status)
+        page.wait_for_timeout(5000)
+        if page.locator("#status").count() == 0:  # between two refreshes
+            page.wait_for_selector("#status")
+    raise TimeoutError(f"{page.url} still running after {timeout:.0f} s")
 
 
-def test_edit_retrain_publish_answer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_import_accept_train_evaluate_publish_answer(browser, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     project = copy_project(tmp_path / "project")
     small = project / "config.small.yml"
     small.write_text(re.sub(r"epochs: \d+", f"epochs: {EPOCHS}", (project / "config.yml").read_text()), "utf-8")
@@ -69,34 +76,62 @@ def test_edit_retrain_publish_answer(tmp_path: Path, monkeypatch: pytest.MonkeyP
 
         with session_scope(servers.settings.database_url) as db:
             users.add(db, "erika", PASSWORD, "editor", [], display_name="Erika")
-        erika = Client(servers.web)
-        assert erika.sign_in("erika", PASSWORD).status == 303
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        context = browser.new_context()
+        page = context.new_page()
+        page.goto(f"{servers.web}/console/import")
+        page.fill("input[name=name]", "erika")
+        page.fill("input[name=password]", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url(f"{servers.web}/console/import")
 
-        name = "utter_faq/contract_copy"
-        form = erika.get(f"/console/content/ro-RO/answer?name={name}")
-        old = yaml.safe_load((project / "locales/ro-RO/responses.yml").read_text("utf-8"))[name]["text"]
-        saved = erika.post("/console/content/ro-RO/answer", {
-            "csrf_token": erika.csrf, "name": name, "base": BASE.search(form.body).group(1), "text": f"{old} {ADDED}"})
-        assert saved.status == 303, saved.body
+        # Import: the page's new phone number is accepted, its new closing time rejected.
+        page.select_option("#locale", "ro-RO")
+        page.fill("#page_text", CHANGED)
+        page.click("#review")
+        page.wait_for_selector("#fact-changes")
+        rows = page.locator("#fact-changes tbody tr")
+        assert rows.count() == 2, page.content()
+        hours = page.locator("#fact-changes tr:has-text('support_hours') input[type=checkbox]")
+        hours.uncheck()
+        page.screenshot(path=str(SCREENSHOTS / "editor-import-review.png"), full_page=True)
+        page.click("#apply")
+        page.wait_for_selector("#applied")
+        facts = yaml.safe_load((project / "locales/ro-RO/locale.yml").read_text("utf-8"))["facts"]
+        assert facts["support_phone"] == "+40 (0) 21 405 8200" and facts["support_hours"]["close"] == "17:30"
 
-        started = erika.post("/console/training", {"csrf_token": erika.csrf})
-        assert started.status == 303, started.body
-        trained = wait_for_job(erika, started.location, 3600)
-        assert 'id="status">succeeded<' in trained, trained[-3000:]
-        assert 'id="publish"' in trained  # the report passed the (test) floors
-        job_id = started.location.rsplit("/", 1)[1]
-        published = erika.post(f"/console/training/jobs/{job_id}/publish", {"csrf_token": erika.csrf})
-        assert published.status == 303
-        result = wait_for_job(erika, published.location, 1800)
-        assert 'id="status">succeeded<' in result, result[-3000:]
-
+        # Train, read the evaluation, publish.
+        page.click("#to-training")
+        page.click("#start-training")
+        assert wait_for_job(page, 3600) == "succeeded", page.locator("#log").inner_text()[-3000:]
+        page.wait_for_selector("#quality")
+        images = page.locator("#quality img, img[src*='/report/']")
+        assert images.count() >= 1
+        wait_until(page, "Array.from(document.images).every(i => i.complete && i.naturalWidth > 0)")
+        page.screenshot(path=str(SCREENSHOTS / "editor-quality-report.png"), full_page=True)
+        page.click("#publish")
+        page.wait_for_selector("#status")
+        assert wait_for_job(page, 1800) == "succeeded", page.locator("#log").inner_text()[-3000:]
         current = registry.current()
         assert current is not None and serving_model_id(servers.rasa, TOKEN) == model_id(current.model)
-        replies = servers.say("editor-loop", QUESTION, {"language": "ro", "country": "RO"})
-        assert any(ADDED in (r.get("text") or "") for r in replies), replies
-        audit = erika.get("/console/audit").body
-        for action in ("edit_answer", "train_started", "train_succeeded", "publish_started", "publish_succeeded"):
-            assert action in audit
+
+        # The website chat answers with the new number and the unchanged closing time, in Romania only.
+        chat = context.new_page()
+        chat.goto(f"{servers.web}/?lang=ro")
+        chat.wait_for_selector(".sc-input", state="visible")
+        wait_until(chat, "Object.keys(localStorage).some(k => k.endsWith(':session'))")
+        chat.fill(".sc-input", QUESTION)
+        chat.press(".sc-input", "Enter")
+        wait_until(chat, "document.querySelectorAll('.sc-bot').length > 1")
+        chat.wait_for_timeout(500)
+        answer = chat.evaluate("() => Array.from(document.querySelectorAll('.sc-bot')).map(b => b.textContent).join(' ')")
+        assert "405 8200" in answer and "405 8100" not in answer and "17:30" in answer, answer
+        context.close()
+        with session_scope(servers.settings.database_url) as db:
+            from bot.editor import audit as audit_log
+
+            actions = {row["action"] for row in audit_log.recent(db, 100, 0)}
+        assert {"import_page", "train_started", "train_succeeded", "publish_started", "publish_succeeded"} <= actions
     finally:
         servers.stop()
         models.shutdown()
