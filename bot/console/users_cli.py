@@ -28,8 +28,9 @@ def add(args: argparse.Namespace) -> int:
     upgrade()
     with session_scope() as db:
         user = users.add(db, args.name, read_password(args), args.role, users.parse_queues(args.queues or ""),
-                         display_name=args.display_name)
-        print(f"Created {user.role} {user.name!r} ({user.display_name}), queues: {', '.join(user.queues) or '-'}.")
+                         display_name=args.display_name, language=args.language)
+        print(f"Created {user.role} {user.name!r} ({user.display_name}), queues: {', '.join(user.queues) or '-'}, "
+              f"console language: {user.language or 'the browser' + chr(39) + 's'}.")
     return 0
 
 
@@ -68,6 +69,8 @@ def configure(command: str, parser: argparse.ArgumentParser) -> None:
         parser.add_argument("--role", required=True, choices=("agent", "editor", "admin"))
         parser.add_argument("--queues", default="", help="comma-separated, e.g. contracts-RO,renewals-ES")
         parser.add_argument("--display-name", help="shown to customers when the agent joins (default: NAME)")
+        parser.add_argument("--language", choices=("en", "de", "ro", "nl", "es"),
+                            help="the console's language for this account (default: the browser's)")
     if command in ("add", "password"):
         parser.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
 

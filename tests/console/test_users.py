@@ -61,11 +61,12 @@ def test_cli_add_reads_the_password_from_stdin(db_url: str, monkeypatch: pytest.
                                                capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORD + "\n"))
     assert main(["users", "add", "Anna", "--role", "agent", "--queues", "contracts-RO,renewals-es",
-                 "--display-name", "Anna P.", "--password-stdin"]) == 0
-    assert "Created agent 'anna' (Anna P.), queues: contracts-RO, renewals-ES." in capsys.readouterr().out
+                 "--display-name", "Anna P.", "--language", "ro", "--password-stdin"]) == 0
+    assert ("Created agent 'anna' (Anna P.), queues: contracts-RO, renewals-ES, console language: ro."
+            in capsys.readouterr().out)
     with session_scope(db_url) as db:
         user = db.execute(select(User)).scalar_one()
-        assert verify(user.password_hash, PASSWORD)
+        assert verify(user.password_hash, PASSWORD) and user.language == "ro"
     assert main(["users", "list"]) == 0
     assert capsys.readouterr().out == "anna\tagent\tactive\tcontracts-RO,renewals-ES\tAnna P.\n"
 
