@@ -120,9 +120,10 @@ def test_import_accept_train_evaluate_publish_answer(browser, tmp_path: Path,  #
         chat.goto(f"{servers.web}/?lang=ro")
         chat.wait_for_selector(".sc-input", state="visible")
         wait_until(chat, "Object.keys(localStorage).some(k => k.endsWith(':session'))")
+        before = chat.locator(".sc-bot").count()
         chat.fill(".sc-input", QUESTION)
         chat.press(".sc-input", "Enter")
-        wait_until(chat, "document.querySelectorAll('.sc-bot').length > 1")
+        wait_until(chat, f"document.querySelectorAll('.sc-bot').length > {before}")
         chat.wait_for_timeout(500)
         answer = chat.evaluate("() => Array.from(document.querySelectorAll('.sc-bot')).map(b => b.textContent).join(' ')")
         assert "405 8200" in answer and "405 8100" not in answer and "17:30" in answer, answer
