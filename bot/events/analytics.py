@@ -58,6 +58,8 @@ def _country(value: Any) -> str | None:
 def intent_of(event: dict[str, Any]) -> tuple[str, float | None]:
     """The intent, with the FAQ topic for retrieval intents (faq/contract_copy)."""
     parse = event.get("parse_data") or {}
+    if isinstance(parse.get("follow_up"), dict):  # "y el fax?" after an answer (bot/nlu/follow_up.py): answered
+        return f"follow_up/{parse['follow_up'].get('cue')}"[:120], None
     intent = parse.get("intent") or {}
     name = str(intent.get("name") or "none")
     if "/" not in name:

@@ -86,3 +86,13 @@ def test_events_without_a_conversation_are_skipped(db_url: str) -> None:
     body = json.dumps({"event": "user", "timestamp": T0, "text": "x"}).encode()
     assert apply_all(db_url, [body]) == [False]
     assert rows(db_url, tables.processed_events) == []
+
+
+def test_a_follow_up_is_answered_not_unanswered() -> None:
+    from bot.events.analytics import intent_of, unanswered_reason
+
+    event = json.loads(user("c-f", "y el fax?", "nlu_fallback", 0.4, T0))
+    assert intent_of(event) == ("nlu_fallback", 0.4) and unanswered_reason(*intent_of(event)) is not None
+    event["parse_data"]["follow_up"] = {"cue": "fax", "previous_intent": "faq", "was": "faq/unanswered_contract_question"}
+    assert intent_of(event) == ("follow_up/fax", None)
+    assert unanswered_reason(*intent_of(event)) is None

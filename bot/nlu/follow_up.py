@@ -1,0 +1,109 @@
+"""Rasa NLU component: a short message that only makes sense after the previous answer ("y el fax?",
+"und am Wochenende?", "en voor België?") is a follow-up, not an uncovered question.
+
+The classifiers see one message at a time: "y el fax?" alone looks like a contract question the content
+has no answer for (faq/unanswered_contract_question), and the FAQ rule would answer it with "I have no
+answer to that". Rasa 3.6 hands the tracker to `process`, so this component can see that the previous
+message got an answer: a short message naming a follow-up cue of the locales' labels (`fax_words`;
+`weekend_words` after the support hours; `country_words`) then becomes `nlu_fallback` with `follow_up` in
+the parse output, and action_clarify answers it from the previous topic (actions/followups.py). Messages
+the classifiers routed anywhere else are left alone.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any, Dict, List, Mapping, Tuple
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.language.text import fold_diacritics
+
+UNCOVERED = "faq/unanswered_contract_question"
+ANSWERED = ("faq", "ask_support_hours", "request_human")  # previous intents whose answer can be followed up
+MAX_WORDS = 5
+
+
+def _fold(text: str) -> str:
+    return " ".join(re.sub(r"[^\w\s]+", " ", fold_diacritics(str(text).lower())).split())
+
+
+@lru_cache(maxsize=1)
+def cue_words() -> Tuple[Tuple[str, ...], Tuple[str, ...], Tuple[str, ...]]:
+    """(fax words, weekend words, country words) of every locale, folded."""
+    from bot.locales import load_locales
+
+    groups: Dict[str, set] = {"fax_words": set(), "weekend_words": set(), "country_words": set()}
+    for locale in load_locales().values():
+        for group in ("fax_words", "weekend_words"):
+            groups[group].update(_fold(w) for w in locale.labels.get(group) or [])
+        for words in (locale.labels.get("country_words") or {}).values():
+            groups["country_words"].update(_fold(w) for w in words or [])
+    return tuple(tuple(sorted(w for w in groups[g] if w)) for g in ("fax_words", "weekend_words", "country_words"))  # type: ignore[return-value]
+
+
+def _names(folded: str, words: Tuple[str, ...]) -> bool:
+    return any(re.search(rf"(?<!\w){re.escape(w)}(?!\w)", folded) for w in words)
+
+
+def selected_topic(parse: Mapping[str, Any]) -> str | None:
+    selector = ((parse.get("response_selector") or {}).get("default") or {}).get("response") or {}
+    return selector.get("intent_response_key")
+
+
+def follow_up_cue(text: str, previous_intent: str | None, cues: Tuple[Tuple[str, ...], ...] | None = None) -> str | None:
+    """Which follow-up the message is ("fax", "weekend", "country"), or None; pure, for tests without Rasa."""
+    folded = _fold(text)
+    if previous_intent not in ANSWERED or not folded or len(folded.split()) > MAX_WORDS:
+        return None
+    fax, weekend, countries = cues or cue_words()
+    if _names(folded, fax):
+        return "fax"
+    if previous_intent == "ask_support_hours" and _names(folded, weekend):
+        return "weekend"
+    if _names(folded, countries):
+        return "country"
+    return None
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class FollowUp(GraphComponent):
+    """See the module docstring. Put it after the classifiers and the open-set detector."""
+
+    @staticmethod
+    def get_default_config() -> Dict[str, Any]:
+        return {}
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> FollowUp:
+        return cls()
+
+    def process(self, messages: List[Message], tracker: DialogueStateTracker | None = None) -> List[Message]:
+        if tracker is None or tracker.latest_message is None:
+            return messages
+        previous = tracker.latest_message.parse_data or {}
+        previous_intent = (previous.get("intent") or {}).get("name")
+        for message in messages:
+            intent = message.get("intent") or {}
+            if intent.get("name") != "faq" or selected_topic(message.as_dict(only_output_properties=True)) != UNCOVERED:
+                continue
+            cue = follow_up_cue(str(message.get("text") or ""), previous_intent)
+            if cue is None:
+                continue
+            message.set("intent", {"name": "nlu_fallback", "confidence": float(intent.get("confidence") or 0.0)},
+                        add_to_output=True)
+            message.set("follow_up", {"cue": cue, "previous_intent": previous_intent, "was": UNCOVERED},
+                        add_to_output=True)
+        return messages
