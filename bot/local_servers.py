@@ -80,6 +80,7 @@ class Servers:
     database_url: str = ""
     root: Path = ROOT  # the code tree to run (a benchmark may run an older checkout side by side)
     model: Path = MODEL
+    env: dict[str, str] = field(default_factory=dict)  # on top of os.environ, at every start (and restart)
     settings: Settings = field(init=False)
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
 
@@ -108,7 +109,7 @@ class Servers:
 
         if "actions" in which:
             prepare_database(self.settings)  # migrations + demo quotes, as `make run` does
-        env = service_env(self.settings, dict(os.environ))
+        env = service_env(self.settings, {**os.environ, **self.env})
         # Tests and benchmarks send hundreds of messages a minute from 127.0.0.1: the channels' rate limits
         # (bot.rate_limit) stay out of their way unless a test sets them on purpose.
         env.setdefault("RATE_LIMIT_CLIENT", "1000000/60")

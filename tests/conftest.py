@@ -15,6 +15,7 @@ os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
 os.environ.setdefault("REQUEST_KEY_SECRET", "test-request-key-secret-0123456789")  # HMAC key of request keys
 
 ROOT = Path(__file__).resolve().parent.parent
+MONDAY = "2026-11-30T10:00:00+02:00"  # a Monday in support hours (CLOCK_OVERRIDE): clock-dependent replies are stable
 
 
 @pytest.fixture
@@ -68,3 +69,18 @@ def browser() -> Iterator[object]:
         instance = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield instance
         instance.close()
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    """One action server, Rasa server and web server (SQLite) for the test modules that only talk to them as
+    customers do, each conversation under its own sender id: loading the full model takes most of a minute,
+    so they share it. Modules that change limits, clocks, accounts or queues start their own."""
+    from bot.local_servers import Servers
+
+    folder = tmp_path_factory.mktemp("stack")
+    running = Servers(tracker_store_url=f"sqlite:///{folder / 'tracker.db'}", logs=folder,
+                      env={"CLOCK_OVERRIDE": MONDAY})
+    running.start(("actions", "rasa", "web"), timeout=900)  # a busy machine loads the model slowly
+    yield running
+    running.stop()

@@ -4,7 +4,6 @@ browser download). Screenshots of every language, desktop and mobile, go to var/
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
@@ -26,12 +25,8 @@ FAQ = {
 
 
 @pytest.fixture(scope="module")
-def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
-    folder = tmp_path_factory.mktemp("browser")
-    running = Servers(tracker_store_url=f"sqlite:///{folder / 'tracker.db'}", logs=folder)
-    running.start(("actions", "rasa", "web"))
-    yield running
-    running.stop()
+def servers(stack: Servers) -> Servers:
+    return stack  # the session's shared servers (tests/conftest.py)
 
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 import yaml
@@ -17,12 +16,8 @@ pytestmark = pytest.mark.skipif(not MODEL.exists(), reason="no trained model: ru
 
 
 @pytest.fixture(scope="module")
-def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
-    folder = tmp_path_factory.mktemp("servers")
-    running = Servers(tracker_store_url=f"sqlite:///{folder / 'tracker.db'}", logs=folder)
-    running.start()
-    yield running
-    running.stop()
+def servers(stack: Servers) -> Servers:
+    return stack  # the session's shared servers (tests/conftest.py)
 
 
 def sender() -> str:

@@ -25,6 +25,17 @@ from bot.events.tables import unanswered
 from bot.paths import DATA_DIR
 
 NUMBER = re.compile(r"\+?\d(?:[\d .()/-]*\d)?")
+# A name is what follows a customer's introduction or sign-off, in the four languages: one to three
+# capitalised words ("ich heiße Klaus Weber", "me llamo Ana", "numele meu este Ion Popescu", "groeten, Jan").
+# German capitalises every noun, so "ich bin Kunde" loses "Kunde" too: privacy before wording.
+_INTRO = (r"ich hei(?:ß|ss)e|mein name ist|mein name:|hier (?:ist|spricht)|ich bin|"
+          r"mă numesc|ma numesc|numele meu (?:este|e)|sunt|"
+          r"ik heet|mijn naam is|ik ben|met vriendelijke groet(?:en)?,?|groeten,?|"
+          r"me llamo|mi nombre es|soy|saludos,?|un saludo,?|atentamente,?|"
+          r"(?:mit )?freundlichen grüßen,?|viele grüße,?|grüße,?|gruß,?|cu stimă,?|cu stima,?|o zi bună,?")
+_CAPITALISED = r"[A-ZÄÖÜÂÎȘŞȚŢĂÁÉÍÓÚÑÈÊË][\w'’-]+"
+_PARTICLES = r"(?:(?:van|von|de|der|den|ten|ter|zu|del|la|da|dos)\s+)*"  # "Pieter de Vries", "Ana de la Fuente"
+NAME = re.compile(rf"(?<!\w)((?i:{_INTRO})\s+)({_CAPITALISED}(?:\s+{_PARTICLES}{_CAPITALISED}){{0,2}})")
 MASKS = ((EMAIL, "[e-mail]"), (URL, "[link]"), (NUMBER, "[number]"))
 MAX_ROWS = 5000  # the newest open messages grouped per page view
 MAX_EXAMPLE_CHARS = 200
@@ -32,10 +43,11 @@ STATUSES = ("handled", "dismissed", "added")
 
 
 def mask(text: str) -> str:
-    """The message with e-mail addresses, links and every number replaced, for the editor's eyes."""
+    """The message with e-mail addresses, links, every number and the customer's name replaced, for the
+    editor's eyes."""
     for pattern, replacement in MASKS:
         text = pattern.sub(replacement, text)
-    return text
+    return NAME.sub(lambda m: f"{m.group(1)}[name]", text)
 
 
 def group_key(text: str) -> str:
