@@ -122,9 +122,9 @@ def speed_rows() -> list[str]:
     if (RESULTS / "server_side_by_side.json").exists():
         side = _load("server_side_by_side")
         before, after = side["baseline"], side["current"]
-        for name, r in (("before", before), ("after", after)):
+        for name, r in (("baseline checkout", before), ("this checkout", after)):
             load, turn = r["faq_load"], r["rest_turn"]
-            rows.append(f"| {name} moving the language bookkeeping into Rasa ({r['model']}): REST turn unloaded; "
+            rows.append(f"| {name} ({r['model']}): REST turn unloaded; "
                         f"FAQ turns, {load['concurrency']} concurrent conversations | p50 {turn['p50_ms']} ms, p95 "
                         f"{turn['p95_ms']} ms; {load['turns_per_s']} turns/s, p95 {load['p95_ms']} ms "
                         f"({load['errors']} errors) | p95 ≤ 100 ms; ≥ 2x turns/s |")
