@@ -132,7 +132,7 @@ def register(bp: Blueprint) -> None:
     @bp.post("/import/apply")
     @require_role(*EDITORS)
     async def import_apply(request: Request) -> HTTPResponse:
-        code, text = _form(request, "locale"), _form(request, "page_text")
+        code, text = _form(request, "locale"), _form(request, "page_text").replace("\r\n", "\n")  # browsers send CRLF
         if code not in load_locales() or not text.strip() or len(text) > MAX_PAGE_CHARS:
             return page(request, "console/editor_import.html", status=422, locales=list(load_locales()),
                         locale=code, text=text[:MAX_PAGE_CHARS], error="empty" if code in load_locales() else "locale",

@@ -166,3 +166,12 @@ def test_agents_and_forged_posts_are_refused(editor_console: Console, project: P
                                                    "accept": ["F2"]})  # no CSRF token
     assert forged.status == 403
     assert (project / "locales" / "ro-RO" / "locale.yml").read_text(encoding="utf-8") == before
+
+
+def test_browser_line_endings_are_not_a_change(editor_console: Console) -> None:
+    """Browsers send a textarea's lines with CRLF: the apply must see the page the review saw."""
+    client = editor_console.shared("erika")
+    page = CHANGED.replace("405 8200", "405 8500")
+    reviewed = review(client, page)
+    done = apply(client, reviewed, [], page.replace("\n", "\r\n"))
+    assert done.status == 200 and 'id="applied"' in done.body
