@@ -65,6 +65,9 @@ def test_agent_works_a_request_of_their_queue(console: Console) -> None:
     anna = console.signed_in("anna")
     listing = anna.get("/console/requests")
     assert listing.status == 200 and f'href="/console/requests/{request_id}"' in listing.body
+    assert "Contract copy" in listing.body and ">contract_copy<" not in listing.body  # the type's name, not its code
+    spanish = anna.get(f"/console/requests/{request_id}", headers={"Accept-Language": "es"}).body
+    assert "Copia de contrato" in spanish
     detail = anna.get(f"/console/requests/{request_id}")
     assert XSS not in detail.body and "&lt;img src=x onerror=alert(1)&gt;" in detail.body  # text, not markup
     csrf = {"csrf_token": anna.csrf}
