@@ -186,3 +186,23 @@ def test_every_table_with_customer_data_has_an_eraser(db_url: str) -> None:
     # the check notices a missing eraser
     without = [path for path in registry.ERASERS if not path.endswith("EscalationsEraser")]
     assert uncovered(db_url, without) == ["escalation_events", "escalations"]
+
+
+def test_an_event_that_waited_in_a_spool_during_the_erasure_is_not_recorded(db_url: str) -> None:
+    """RabbitMQ was down while the person was erased: their last turn arrives afterwards and is dropped."""
+    sender, other = f"conv-{uuid.uuid4().hex[:8]}", f"conv-{uuid.uuid4().hex[:8]}"
+    with session_scope(db_url) as session:
+        assert record(session, user_event(sender, "Cum obțin o copie?", "faq", time.time()))
+    erasers = registry.load_erasers(PrivacyConfig(database_url=db_url, tracker_store_url=db_url))
+    registry.erase(Subject.of(conversation=sender), erasers)
+    late = user_event(sender, f"sunt {NAME}, scrieți-mi la {EMAIL}", "out_of_scope", time.time() + 1)
+    with session_scope(db_url) as session:
+        assert not record(session, late)
+        assert record(session, user_event(other, "Wie ist das Wetter?", "out_of_scope", time.time()))
+    stored = everything_stored(db_url)
+    assert sender not in stored and EMAIL.lower() not in stored and other in stored
+    with get_engine(db_url).connect() as connection:
+        hashes = connection.execute(sa.select(tables.erased_conversations.c.conversation_hash)).scalars().all()
+    assert hashes == [tables.conversation_hash(sender)]
+    again = registry.erase(Subject.of(conversation=sender), erasers)  # erasing twice keeps one tombstone
+    assert again.done["analytics"] == {"conversations pseudonymised": 0}

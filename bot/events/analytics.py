@@ -89,6 +89,9 @@ def record(session: Session, body: bytes) -> bool:
     now = datetime.now(timezone.utc)
     if not _insert_ignoring_duplicates(session, tables.processed_events, {"event_key": key, "processed_at": now}):
         return False
+    if session.execute(sa.select(tables.erased_conversations.c.conversation_hash).where(
+            tables.erased_conversations.c.conversation_hash == tables.conversation_hash(str(sender)))).first():
+        return False  # erased while this event waited in a spool or in RabbitMQ: it is not recorded
     at = datetime.fromtimestamp(float(event.get("timestamp") or now.timestamp()), timezone.utc)
     _insert_ignoring_duplicates(session, tables.conversations, {
         "conversation_id": sender, "started_at": at, "last_event_at": at, "user_messages": 0, "bot_messages": 0})

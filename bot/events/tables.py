@@ -11,6 +11,11 @@ processed_events = sa.Table(
     sa.Column("event_key", sa.String(64), primary_key=True),
     sa.Column("processed_at", sa.DateTime(timezone=True), nullable=False),
 )
+erased_conversations = sa.Table(  # migration 0008: hashes only, see bot/privacy/analytics.py
+    "erased_conversations", metadata,
+    sa.Column("conversation_hash", sa.String(64), primary_key=True),
+    sa.Column("erased_at", sa.DateTime(timezone=True), nullable=False),
+)
 conversations = sa.Table(
     "analytics_conversations", metadata,
     sa.Column("conversation_id", sa.String(255), primary_key=True),
@@ -61,3 +66,10 @@ escalations = sa.Table(
     sa.Column("trigger", sa.String(120), nullable=False),
     sa.Column("escalated_at", sa.DateTime(timezone=True), nullable=False),
 )
+
+
+def conversation_hash(conversation_id: str) -> str:
+    """What an erased conversation leaves behind: enough to recognise its late events, nothing to read."""
+    import hashlib
+
+    return hashlib.sha256(conversation_id.encode("utf-8")).hexdigest()

@@ -4,16 +4,16 @@ Analytics rows hold no text, only which conversation asked what in which languag
 replaced by a random `erased-…` pseudonym (the same for all rows of one conversation, so per-conversation
 figures still add up, but nothing leads back to the person). Inbox rows hold the customer's own words and
 are deleted. The ledger of processed events holds hashes only and stays: it keeps an already recorded event
-from being recorded again when RabbitMQ redelivers it. (An event of an erased conversation that was still
-waiting in a Rasa server's spool or in RabbitMQ at the time of erasure is recorded when it arrives: erase
-again after an outage.)
+from being recorded again when RabbitMQ redelivers it. An erased conversation leaves a SHA-256 of its id in
+`erased_conversations`: an event of it that was still waiting in a Rasa server's spool or in RabbitMQ at the
+time of erasure is dropped by the consumer when it arrives.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any
+from typing import Any, Iterable
 
 import sqlalchemy as sa
 
@@ -43,6 +43,16 @@ def _pseudonymise(connection: sa.engine.Connection, conversation_ids: list[str])
     return len(conversation_ids)
 
 
+def _tombstones(connection: sa.engine.Connection, conversation_ids: Iterable[str]) -> None:
+    erased = tables.erased_conversations
+    hashes = {tables.conversation_hash(c) for c in conversation_ids}
+    known = set(connection.execute(sa.select(erased.c.conversation_hash).where(
+        erased.c.conversation_hash.in_(sorted(hashes)))).scalars())
+    now = dt.datetime.now(dt.timezone.utc)
+    for hashed in sorted(hashes - known):
+        connection.execute(erased.insert().values(conversation_hash=hashed, erased_at=now))
+
+
 class AnalyticsEraser:
     name = "analytics"
     tables = tuple(t.name for t in LINKED)
@@ -59,6 +69,7 @@ class AnalyticsEraser:
             return {"conversations pseudonymised": 0}
         conv = tables.conversations
         with self._engine.begin() as connection:
+            _tombstones(connection, subject.conversations)
             found = set(connection.execute(sa.select(conv.c.conversation_id)
                                            .where(conv.c.conversation_id.in_(sorted(subject.conversations))))
                         .scalars())

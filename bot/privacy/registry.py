@@ -33,6 +33,7 @@ NOT_PERSONAL = {
     "agent_presence": "which agents are online for which queues",
     "alembic_version": "the schema version",
     "processed_events": "SHA-256 keys of recorded events (idempotency of the event consumer), no content",
+    "erased_conversations": "SHA-256 of erased conversation ids, so their late events are dropped; no content",
     "analytics_intent_counts": "a view of message counts per day, language, country and intent",
     "editor_audit": "what editors changed in the content and models; inbox decisions by group id and count, "
                     "never a customer's message",
