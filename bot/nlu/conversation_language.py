@@ -14,14 +14,12 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Mapping
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.language.conversation import LanguageState, decide, metadata_country
+from bot.nlu.component import ConfiguredComponent
 
 # slot -> entity that carries its new value
 SLOT_ENTITIES = {
@@ -48,22 +46,9 @@ def slot_updates(
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
-class ConversationLanguage(GraphComponent):
+class ConversationLanguage(ConfiguredComponent):
     """See the module docstring. Put it last in the pipeline (it reads the intent and the language)."""
 
-    @staticmethod
-    def get_default_config() -> Dict[str, Any]:
-        return {}
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> ConversationLanguage:
-        return cls()
 
     def process(self, messages: List[Message], tracker: DialogueStateTracker | None = None) -> List[Message]:
         slots: Dict[str, Any] = {}

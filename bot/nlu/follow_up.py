@@ -16,14 +16,12 @@ import re
 from functools import lru_cache
 from typing import Any, Dict, List, Mapping, Tuple
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.language.text import fold_diacritics
+from bot.nlu.component import ConfiguredComponent
 
 UNCOVERED = "faq/unanswered_contract_question"
 ANSWERED = ("faq", "ask_support_hours", "request_human")  # previous intents whose answer can be followed up
@@ -73,22 +71,9 @@ def follow_up_cue(text: str, previous_intent: str | None, cues: Tuple[Tuple[str,
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
-class FollowUp(GraphComponent):
+class FollowUp(ConfiguredComponent):
     """See the module docstring. Put it after the classifiers and the open-set detector."""
 
-    @staticmethod
-    def get_default_config() -> Dict[str, Any]:
-        return {}
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> FollowUp:
-        return cls()
 
     def process(self, messages: List[Message], tracker: DialogueStateTracker | None = None) -> List[Message]:
         if tracker is None or tracker.latest_message is None:

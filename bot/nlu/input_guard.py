@@ -11,15 +11,13 @@ from __future__ import annotations
 import re
 from typing import Any, Dict, List
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.language.text import MARKUP_TAG, strip_markup
 from bot.limits import MAX_MESSAGE_CHARS, TRUNCATED_FROM
+from bot.nlu.component import ConfiguredComponent
 from bot.nlu.language_identifier import LANGUAGE_DETECTION
 
 INPUT_CHECK = "input_check"
@@ -57,25 +55,17 @@ def classify_input(
 @DefaultV1Recipe.register(
     DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False
 )
-class InputGuard(GraphComponent):
+class InputGuard(ConfiguredComponent):
     """See the module docstring."""
 
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
         return {"max_chars": MAX_MESSAGE_CHARS}
 
-    def __init__(self, config: Dict[str, Any]) -> None:
-        self._max_chars = int(config["max_chars"])
+    def __init__(self, config: Dict[str, Any] | None = None) -> None:
+        super().__init__(config)
+        self._max_chars = int(self.config["max_chars"])
 
-    @classmethod
-    def create(
-        cls,
-        config: Dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> InputGuard:
-        return cls(config)
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:

@@ -8,15 +8,13 @@ from __future__ import annotations
 
 from typing import Any, Dict, List
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.limits import MAX_MESSAGE_CHARS, TRUNCATED_FROM, cut
+from bot.nlu.component import ConfiguredComponent
 
 
 def limit_message(message: Message, max_chars: int) -> None:
@@ -34,25 +32,17 @@ def limit_message(message: Message, max_chars: int) -> None:
 @DefaultV1Recipe.register(
     DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=False
 )
-class InputLimiter(GraphComponent):
+class InputLimiter(ConfiguredComponent):
     """See the module docstring."""
 
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
         return {"max_chars": MAX_MESSAGE_CHARS}
 
-    def __init__(self, config: Dict[str, Any]) -> None:
-        self._max_chars = int(config["max_chars"])
+    def __init__(self, config: Dict[str, Any] | None = None) -> None:
+        super().__init__(config)
+        self._max_chars = int(self.config["max_chars"])
 
-    @classmethod
-    def create(
-        cls,
-        config: Dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> InputLimiter:
-        return cls(config)
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         return training_data  # training examples are short and written by us
