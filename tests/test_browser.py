@@ -3,11 +3,12 @@ browser download). Screenshots of every language, desktop and mobile, go to var/
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 
 import pytest
 
-from bot.local_servers import MODEL, Servers
+from bot.local_servers import MODEL, TOKEN, Servers, http
 from tests.chromium import CHROMIUM, SCREENSHOTS, wait_until
 from tests.reply_language import reply_locales, reply_responses
 
@@ -140,12 +141,21 @@ def test_markup_is_shown_as_text_and_never_runs(browser, servers: Servers) -> No
 
 
 def test_widget_reconnects_after_the_server_restarts(browser, servers: Servers) -> None:  # type: ignore[no-untyped-def]
+    """One Rasa restart (most of a minute) for two customers: the widget reconnects and goes on, and a REST
+    conversation continues from the tracker store with its language."""
     context, page = open_chat(browser, servers, "es")
     say(page, "Hola")
+    rest = f"restart-{uuid.uuid4().hex[:10]}"
+    servers.say(rest, "Bună ziua")
     servers.stop(("rasa",))
     page.wait_for_selector(".sc-status", state="visible")
     servers.start(("rasa",))
     page.wait_for_selector(".sc-status", state="hidden", timeout=60000)
+    status, tracker = http("GET", f"{servers.rasa}/conversations/{rest}/tracker?token={TOKEN}")
+    assert status == 200
+    assert [e.get("text") for e in tracker["events"] if e["event"] == "user"] == ["Bună ziua"]
+    assert tracker["slots"]["language"] == "ro"
+    assert "ro-RO" in reply_locales(servers.say(rest, "ok")[0]["text"])
     answer = say(page, "¿Cómo consigo una copia de un contrato?")
     assert "utter_faq/contract_copy" in reply_responses(answer)
     assert page.locator(".sc-msg").count() >= 4  # the transcript is still there
@@ -169,8 +179,6 @@ def test_embed_with_one_script_tag(browser, servers: Servers) -> None:  # type: 
 
 
 def test_widget_route_serves_only_its_own_files(servers: Servers) -> None:
-    from bot.local_servers import http
-
     assert http("GET", f"{servers.web}/widget/widget.js")[0] == 200
     assert http("GET", f"{servers.web}/widget/vendor/socket.io.min.js")[0] == 200
     for probe in ("../../bot/settings.py", "..%2F..%2Fbot%2Fsettings.py", "vendor/../../README.md", "nope.js"):

@@ -235,16 +235,3 @@ def test_action_server_down_still_answers(servers: Servers) -> None:
         assert replies and "nl-BE" in reply_locales(replies[0]["text"])
     finally:
         servers.start(("actions",))
-
-
-def test_conversation_survives_a_restart(servers: Servers) -> None:
-    conversation = sender()
-    servers.say(conversation, "Bună ziua")
-    servers.stop(("rasa",))
-    servers.start(("rasa",))
-    status, tracker = http("GET", f"{servers.rasa}/conversations/{conversation}/tracker?token={TOKEN}")
-    assert status == 200
-    assert [e.get("text") for e in tracker["events"] if e["event"] == "user"] == ["Bună ziua"]
-    assert tracker["slots"]["language"] == "ro"
-    replies = servers.say(conversation, "ok")
-    assert "ro-RO" in reply_locales(replies[0]["text"])

@@ -129,7 +129,7 @@ def test_publish_under_traffic_then_broken_model_rolls_back(models: tuple[Path, 
         assert customer.failures == [] and customer.sent >= 5
 
         v3 = registry.create(broken_model(tmp_path / "broken.tar.gz"), PASSING)
-        refused = publish(v3, registry, [servers.rasa], TOKEN, {**QUALITY, "switch_timeout_s": 45})
+        refused = publish(v3, registry, [servers.rasa], TOKEN, {**QUALITY, "switch_timeout_s": 20})  # pulled every 2 s
         assert not refused.ok and refused.version == v2.id
         assert registry.current() == v2 and serving_model_id(servers.rasa, TOKEN) == v2.model_id
         assert any("did not load v3" in m for m in refused.messages)
