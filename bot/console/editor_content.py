@@ -7,7 +7,8 @@ audited with the old and the new value.
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Callable
 from urllib.parse import quote
 
 from sanic import Blueprint
@@ -52,6 +53,56 @@ def _edit_page(request: Request, locale: Locale, kind: str, subject: str, stored
                 errors=errors or [], stale=stale, last=last)
 
 
+@dataclass(frozen=True)
+class Editable:
+    """What an editor can edit: FAQ answers (by response name) or facts (by dotted key)."""
+
+    field: str  # the form field naming the subject
+    value_field: str  # the form field with the new value
+    items: Callable[[Locale], dict[str, Any]]
+    edit: Callable[[str, str, str, str], content_edit.Outcome]
+    action: str  # in the audit
+
+
+KINDS = {
+    "answer": Editable("name", "text", content_edit.faq_answers, content_edit.edit_answer, "edit_answer"),
+    "fact": Editable("key", "value", lambda locale: content_edit.editable_facts(locale.facts), content_edit.edit_fact,
+                     "edit_fact"),
+}
+
+
+def _register_edit(bp: Blueprint, kind: str) -> None:
+    """GET shows the edit form of one answer or fact; POST saves it (stale-page check, audit, redirect)."""
+    editable = KINDS[kind]
+
+    @bp.get(f"/content/<code>/{kind}", name=f"{kind}_form")
+    @require_role(*EDITORS)
+    async def edit_form(request: Request, code: str) -> HTTPResponse:
+        locale = _locale(code)
+        subject = request.args.get(editable.field) or ""
+        items = editable.items(locale) if locale else {}
+        if locale is None or subject not in items:
+            return _not_found(request)
+        return _edit_page(request, locale, kind, subject, items[subject], items[subject])
+
+    @bp.post(f"/content/<code>/{kind}", name=f"{kind}_save")
+    @require_role(*EDITORS)
+    async def save(request: Request, code: str) -> HTTPResponse:
+        locale = _locale(code)
+        subject, value = _form(request, editable.field), _form(request, editable.value_field)
+        if locale is None or subject not in editable.items(locale):
+            return _not_found(request)
+        outcome = editable.edit(code, subject, value, _form(request, "base"))
+        if not outcome.ok:
+            stored = outcome.current if outcome.stale else editable.items(locale)[subject]
+            return _edit_page(request, locale, kind, subject, stored, value, 409 if outcome.stale else 422,
+                              outcome.errors, outcome.stale)
+        if outcome.old != outcome.new:
+            with session_scope() as db:
+                audit.record(db, actor(request), editable.action, code, subject, old=outcome.old, new=outcome.new)
+        return redirect(f"/console/content?locale={quote(code)}&saved={quote(subject)}", status=303)
+
+
 def register(bp: Blueprint) -> None:
     @bp.get("/content")
     @require_role(*EDITORS)
@@ -65,59 +116,8 @@ def register(bp: Blueprint) -> None:
                     answers=content_edit.faq_answers(locale), facts=content_edit.editable_facts(locale.facts),
                     saved=request.args.get("saved", ""))
 
-    @bp.get("/content/<code>/answer")
-    @require_role(*EDITORS)
-    async def answer_form(request: Request, code: str) -> HTTPResponse:
-        locale = _locale(code)
-        name = request.args.get("name") or ""
-        answers = content_edit.faq_answers(locale) if locale else {}
-        if locale is None or name not in answers:
-            return _not_found(request)
-        return _edit_page(request, locale, "answer", name, answers[name], answers[name])
-
-    @bp.post("/content/<code>/answer")
-    @require_role(*EDITORS)
-    async def answer_save(request: Request, code: str) -> HTTPResponse:
-        locale = _locale(code)
-        name, text = _form(request, "name"), _form(request, "text")
-        if locale is None or name not in content_edit.faq_answers(locale):
-            return _not_found(request)
-        outcome = content_edit.edit_answer(code, name, text, _form(request, "base"))
-        if not outcome.ok:
-            stored = outcome.current if outcome.stale else content_edit.faq_answers(locale)[name]
-            return _edit_page(request, locale, "answer", name, stored, text, 409 if outcome.stale else 422,
-                              outcome.errors, outcome.stale)
-        if outcome.old != outcome.new:
-            with session_scope() as db:
-                audit.record(db, actor(request), "edit_answer", code, name, old=outcome.old, new=outcome.new)
-        return redirect(f"/console/content?locale={quote(code)}&saved={quote(name)}", status=303)
-
-    @bp.get("/content/<code>/fact")
-    @require_role(*EDITORS)
-    async def fact_form(request: Request, code: str) -> HTTPResponse:
-        locale = _locale(code)
-        key = request.args.get("key") or ""
-        facts = content_edit.editable_facts(locale.facts) if locale else {}
-        if locale is None or key not in facts:
-            return _not_found(request)
-        return _edit_page(request, locale, "fact", key, facts[key], facts[key])
-
-    @bp.post("/content/<code>/fact")
-    @require_role(*EDITORS)
-    async def fact_save(request: Request, code: str) -> HTTPResponse:
-        locale = _locale(code)
-        key, value = _form(request, "key"), _form(request, "value")
-        if locale is None or key not in content_edit.editable_facts(locale.facts):
-            return _not_found(request)
-        outcome = content_edit.edit_fact(code, key, value, _form(request, "base"))
-        if not outcome.ok:
-            stored = outcome.current if outcome.stale else content_edit.editable_facts(locale.facts)[key]
-            return _edit_page(request, locale, "fact", key, stored, value, 409 if outcome.stale else 422,
-                              outcome.errors, outcome.stale)
-        if outcome.old != outcome.new:
-            with session_scope() as db:
-                audit.record(db, actor(request), "edit_fact", code, key, old=outcome.old, new=outcome.new)
-        return redirect(f"/console/content?locale={quote(code)}&saved={quote(key)}", status=303)
+    for kind in KINDS:
+        _register_edit(bp, kind)
 
     @bp.get("/changes")
     @require_role(*EDITORS)
