@@ -36,7 +36,6 @@ from bot.locales import load_locales
 
 logger = logging.getLogger(__name__)
 MAX_PAGE_CHARS = 40_000  # a support FAQ page is 2-6 KB; the web server refuses bodies over 64 KB anyway
-PARSE_TIMEOUT_S = 10
 
 
 async def classify_with_rasa(texts: Sequence[str]) -> tuple[list[Prediction] | None, str | None]:
@@ -44,27 +43,15 @@ async def classify_with_rasa(texts: Sequence[str]) -> tuple[list[Prediction] | N
     cannot be reached (the review then shows facts only, with a warning)."""
     try:
         api = RasaApi.from_env()
-        timeout = aiohttp.ClientTimeout(total=PARSE_TIMEOUT_S)
-        async with aiohttp.ClientSession(timeout=timeout) as session:
-            predictions = []
-            for text in texts:
-                async with session.post(f"{api.url}/model/parse", json={"text": text},
-                                        params={"token": api.token}) as reply:
-                    reply.raise_for_status()
-                    parsed = await reply.json(content_type=None)
-                label, confidence = label_of(parsed)
-                predictions.append(Prediction(text, label, confidence, None))
-            model = None
-            try:
-                async with session.get(f"{api.url}/status", params={"token": api.token}) as reply:
-                    if reply.status == 200:
-                        model = Path(str((await reply.json(content_type=None)).get("model_file") or "")).name or None
-            except (aiohttp.ClientError, asyncio.TimeoutError, ValueError):
-                model = None
-            return predictions, model or "serving model"
+        predictions = [Prediction(text, *label_of(await api.parse(text)), None) for text in texts]
     except (aiohttp.ClientError, asyncio.TimeoutError, ValueError, RuntimeError) as error:
         logger.warning("import: cannot classify the page's questions: %s", error)
         return None, None
+    try:
+        model = Path(str((await api.status()).get("model_file") or "")).name
+    except (aiohttp.ClientError, asyncio.TimeoutError, ValueError, RuntimeError):
+        model = ""
+    return predictions, model or "serving model"
 
 
 def digest(report: ImportReport) -> str:
@@ -150,8 +137,7 @@ def register(bp: Blueprint) -> None:
                                 report.model)
                 if digest(fresh) != _form(request, "reviewed"):
                     return False, [], {}, []
-                ids = [c.id for c in fresh.facts.changes if c.new_value is not None and c.key]
-                ids += [q.id for q in fresh.questions if q.add]
+                ids = _ids(fresh)
                 taken = [i for i in ids if i.upper() in accepted]
                 result = apply(fresh, [i for i in ids if i not in taken])
                 if not result.problems:

@@ -7,30 +7,20 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-import aiohttp
-
-from bot.handoff.rasa_api import TIMEOUT_S, RasaApi
+from bot.handoff.rasa_api import RasaApi
+from bot.lifecycle.parsing import response_selection
 from bot.locales import Locale, resolve_locale
 from bot.render import render
 
 logger = logging.getLogger(__name__)
 TOP = 3
-RETRIEVAL_INTENT = "faq"
 CANNED_LABELS = {"greeting": "Greeting", "checking": "Checking", "contract_number": "Ask for the number",
                  "anything_else": "Anything else?", "goodbye": "Goodbye"}
 
 
-async def parse(text: str, api: RasaApi | None = None) -> dict[str, Any]:
-    api = api or RasaApi.from_env()
-    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=TIMEOUT_S)) as session:
-        async with session.post(f"{api.url}/model/parse", json={"text": text}, params={"token": api.token}) as reply:
-            reply.raise_for_status()
-            return dict(await reply.json(content_type=None))
-
-
 def faq_answers(parsed: dict[str, Any], locale: Locale, top: int = TOP) -> list[dict[str, Any]]:
     """The top FAQ answers of a parse result, rendered for the locale; topics the locale lacks are skipped."""
-    selector = (parsed.get("response_selector") or {}).get(RETRIEVAL_INTENT) or {}
+    selector = response_selection(parsed)
     answers = []
     for candidate in selector.get("ranking") or []:
         key = str(candidate.get("intent_response_key") or "")
@@ -55,7 +45,7 @@ async def for_message(text: str | None, language: str, country: str, api: RasaAp
     result: dict[str, Any] = {"locale": locale.code, "faq": [], "canned": canned(locale)}
     if text:
         try:
-            result["faq"] = faq_answers(await parse(text, api), locale)
+            result["faq"] = faq_answers(await (api or RasaApi.from_env()).parse(text), locale)
         except Exception as error:  # noqa: BLE001 - canned replies still help; say what is missing
             logger.warning("No FAQ suggestions: %s", error)
             result["warning"] = "FAQ suggestions are unavailable (the assistant is down?)."

@@ -57,6 +57,13 @@ class RasaApi:
         return dict(await self._call("POST", path, events, output_channel=OUTPUT_CHANNEL,
                                      execute_side_effects="true"))
 
+    async def parse(self, text: str) -> Dict[str, Any]:
+        """Rasa's /model/parse of one message with the serving model (FAQ suggestions, page imports)."""
+        return dict(await self._call("POST", "/model/parse", {"text": text}))
+
+    async def status(self) -> Dict[str, Any]:
+        return dict(await self._call("GET", "/status"))
+
     async def tracker(self, conversation_id: str) -> Dict[str, Any]:
         return dict(await self._call("GET", f"/conversations/{quote(conversation_id, safe='')}/tracker"))
 

@@ -19,6 +19,13 @@ class Prediction:
     language: str | None
 
 
+def response_selection(parse: dict[str, Any]) -> dict[str, Any]:
+    """The ResponseSelector's output in a parse result: under `default` (no retrieval_intent configured, as in
+    config.yml) or under the retrieval intent's name."""
+    selectors = parse.get("response_selector") or {}
+    return dict(selectors.get("default") or selectors.get("faq") or {})
+
+
 def label_of(parse: dict[str, Any]) -> tuple[str, float]:
     """The intent with FAQ topics as faq/<topic> (the response selector's choice), and its confidence.
 
@@ -32,7 +39,7 @@ def label_of(parse: dict[str, Any]) -> tuple[str, float]:
         ranking = [r for r in parse.get("intent_ranking") or [] if r.get("name") != "nlu_fallback"]
         confidence = float(ranking[0]["confidence"]) if ranking else 0.0
     if name == "faq":
-        selected = ((parse.get("response_selector") or {}).get("default") or {}).get("response") or {}
+        selected = response_selection(parse).get("response") or {}
         if selected.get("intent_response_key"):
             return str(selected["intent_response_key"]), float(selected.get("confidence") or 0.0) * confidence
     return name, confidence

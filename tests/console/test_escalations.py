@@ -149,3 +149,15 @@ def test_suggestions_in_the_customers_locale(console: Console) -> None:
     assert result["faq"][0]["text"] == render(locale, "utter_faq/contract_copy").text
     assert [c["text"] for c in result["canned"]] == list(locale.labels["agent_replies"].values())
     assert result["canned"][0]["text"].startswith("Buenos días")
+
+
+def test_suggestions_read_rasas_own_selector_key() -> None:
+    """Rasa 3.6 puts the ResponseSelector's ranking under `default` when no retrieval_intent is configured
+    (config.yml); the stand-in above uses `faq`: both give the same suggestions."""
+    from bot.console.suggestions import faq_answers
+
+    ranking = [{"intent_response_key": "faq/contract_copy", "confidence": 0.9}]
+    locale = resolve_locale("ro", "RO")
+    rasa_shaped = faq_answers({"response_selector": {"default": {"ranking": ranking}}}, locale)
+    assert [a["topic"] for a in rasa_shaped] == ["faq/contract_copy"]
+    assert rasa_shaped == faq_answers({"response_selector": {"faq": {"ranking": ranking}}}, locale)
