@@ -44,9 +44,9 @@ def held_out(language: str) -> list[tuple[str, str]]:
 
 
 async def evaluate() -> dict[str, Any]:
-    from rasa.core.agent import Agent
+    from bot.model_loading import load_agent
 
-    agent = Agent.load(str(MODEL))
+    agent = load_agent(str(MODEL))
     results: dict[str, Any] = {"per_language": {}}
     timings: list[float] = []
     confusions: Counter[tuple[str, str]] = Counter()

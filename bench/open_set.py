@@ -85,9 +85,9 @@ def rate(row: dict[str, Any]) -> float:
 
 
 async def evaluate(model: Path, split: str, training: Path = TRAINING_DATA) -> dict[str, Any]:
-    from rasa.core.agent import Agent
+    from bot.model_loading import load_agent
 
-    agent = Agent.load(str(model))
+    agent = load_agent(str(model))
     examples = training_words(training)
     timings: list[float] = []
     per_language: dict[str, Any] = {}

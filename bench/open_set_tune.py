@@ -67,9 +67,9 @@ def diagnostics(model: Path) -> dict[str, Any]:
 
 
 async def parse_dev(model: Path) -> dict[str, list[tuple[str, str, float, float]]]:
-    from rasa.core.agent import Agent
+    from bot.model_loading import load_agent
 
-    agent = Agent.load(str(model))
+    agent = load_agent(str(model))
     out: dict[str, list[tuple[str, str, float, float]]] = {}
     for lang in SUPPORTED_LANGUAGES:
         data = yaml.safe_load((DEV / f"{lang}.yml").read_text(encoding="utf-8"))

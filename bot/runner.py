@@ -44,7 +44,7 @@ def service_env(settings: Settings, base: dict[str, str] | None = None) -> dict[
 
 def rasa_command(settings: Settings, model: str, endpoints: str = "endpoints.yml") -> list[str]:
     return [
-        sys.executable, "-m", "rasa", "run",
+        sys.executable, "-m", "bot.rasa_entry", "run",
         "--model", model,
         "--endpoints", endpoints,
         "--credentials", "credentials.yml",

@@ -31,7 +31,7 @@ def test_generated_stories_are_up_to_date(language: str) -> None:
 def test_stories_pass_without_prediction_errors(tmp_path: Path) -> None:
     env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "PYTHONPATH": str(ROOT)}
     result = subprocess.run(
-        [sys.executable, "-m", "rasa", "test", "core", "--model", str(MODEL), "--stories", "tests/stories",
+        [sys.executable, "-m", "bot.rasa_entry", "test", "core", "--model", str(MODEL), "--stories", "tests/stories",
          "--endpoints", "tests/endpoints.test.yml", "--out", str(tmp_path), "--fail-on-prediction-errors"],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=900,
     )

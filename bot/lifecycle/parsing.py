@@ -60,11 +60,11 @@ class ModelParser:
     """One loaded model; parse many messages with it."""
 
     def __init__(self, model: Path) -> None:
-        from rasa.core.agent import Agent
+        from bot.model_loading import load_agent
 
         quiet()
         self.model = model
-        self._agent = Agent.load(str(model))
+        self._agent = load_agent(str(model))
 
     async def _parse_all(self, texts: list[str]) -> list[Prediction]:
         out = []

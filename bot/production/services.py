@@ -43,9 +43,10 @@ def environment(config: ProductionConfig, base: dict[str, str] | None = None) ->
 
 def rasa_arguments(config: ProductionConfig, port: int, model: str | None,
                    endpoints: str = "endpoints.production.yml") -> list[str]:
-    """`python -m rasa run ...` without the interpreter; no --model: the endpoints' model server."""
+    """`python -m bot.rasa_entry run ...` (Rasa's command line) without the interpreter; no --model: the
+    endpoints' model server."""
     return [
-        "-m", "rasa", "run", *(["--model", model] if model else []),
+        "-m", "bot.rasa_entry", "run", *(["--model", model] if model else []),
         "--endpoints", endpoints, "--credentials", "credentials.production.yml",
         "--interface", config.bind_address, "--port", str(port),
         "--enable-api", "--auth-token", config.base.rasa_auth_token,
