@@ -1,14 +1,19 @@
 """Intent accuracy per language on the held-out NLU files (training never sees tests/data/nlu/),
 counting FAQ topics by their full retrieval intent (faq/<topic>), plus out-of-scope behaviour.
 
-Run: python -m bench.nlu
+`--split dev` scores the in-scope DEVELOPMENT set (tests/data/nlu_dev/) instead and lists every miss: that set
+alone is looked at to decide what training data to write; the TEST set's misses are only counted.
+
+Run: python -m bench.nlu [--split dev]
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import time
 from collections import Counter, defaultdict
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -19,6 +24,7 @@ from bot.local_servers import MODEL
 from bot.paths import ROOT
 
 HELD_OUT = ROOT / "tests" / "data" / "nlu"
+DEVELOPMENT = ROOT / "tests" / "data" / "nlu_dev"
 # Everyday messages unrelated to the product: should land on out_of_scope or the fallback.
 UNRELATED = ROOT / "tests" / "data" / "unrelated.yml"
 
@@ -32,8 +38,8 @@ def predicted_intent(parse: dict[str, Any]) -> str:
     return name
 
 
-def held_out(language: str) -> list[tuple[str, str]]:
-    data = yaml.safe_load((HELD_OUT / f"{language}.yml").read_text(encoding="utf-8"))
+def held_out(language: str, folder: Path = HELD_OUT) -> list[tuple[str, str]]:
+    data = yaml.safe_load((folder / f"{language}.yml").read_text(encoding="utf-8"))
     pairs = []
     for block in data["nlu"]:
         for line in block["examples"].splitlines():
@@ -43,7 +49,7 @@ def held_out(language: str) -> list[tuple[str, str]]:
     return pairs
 
 
-async def evaluate() -> dict[str, Any]:
+async def evaluate(folder: Path = HELD_OUT) -> dict[str, Any]:
     from bot.model_loading import load_agent
 
     agent = load_agent(str(MODEL))
@@ -51,8 +57,9 @@ async def evaluate() -> dict[str, Any]:
     timings: list[float] = []
     confusions: Counter[tuple[str, str]] = Counter()
     language_hits = defaultdict(lambda: [0, 0])
+    misses: list[str] = []
     for lang in SUPPORTED_LANGUAGES:
-        pairs = held_out(lang)
+        pairs = held_out(lang, folder)
         hits = 0
         for text, expected in pairs:
             start = time.perf_counter()
@@ -65,6 +72,7 @@ async def evaluate() -> dict[str, Any]:
             hits += got == expected
             if got != expected:
                 confusions[(expected, got)] += 1
+                misses.append(f"{lang}: {expected} -> {got}: {text}")
             language_hits[lang][0] += parse.get("language") == lang
             language_hits[lang][1] += 1
         results["per_language"][lang] = {"messages": len(pairs), "intent_accuracy": round(100 * hits / len(pairs), 1)}
@@ -72,6 +80,9 @@ async def evaluate() -> dict[str, Any]:
             100 * language_hits[lang][0] / language_hits[lang][1], 1)
     results["top_confusions"] = [f"{e} -> {g}: {n}" for (e, g), n in confusions.most_common(15)]
     results["parse_in_process"] = summary_ms(timings)
+    if folder != HELD_OUT:
+        results["misses"] = misses  # development set only: the test set's messages are not looked at
+        return results
 
     unrelated = yaml.safe_load(UNRELATED.read_text(encoding="utf-8"))["messages"]
     caught = 0
@@ -87,15 +98,22 @@ async def evaluate() -> dict[str, Any]:
     return results
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--split", choices=("test", "dev"), default="test")
+    args = parser.parse_args(argv)
     quiet_logs()
-    results = asyncio.run(evaluate())
-    path = write_result("nlu", results)
+    dev = args.split == "dev"
+    results = asyncio.run(evaluate(DEVELOPMENT if dev else HELD_OUT))
+    path = write_result("nlu_dev" if dev else "nlu", results)
     print("| language | held-out messages | intent accuracy | language of message |")
     print("| --- | --- | --- | --- |")
     for lang, row in results["per_language"].items():
         print(f"| {lang} | {row['messages']} | {row['intent_accuracy']:.1f}% | {row['language_accuracy']:.1f}% |")
-    print(f"\nUnrelated everyday messages -> out_of_scope/fallback: {results['unrelated']}")
+    if dev:
+        print(*results["misses"], sep="\n")
+    else:
+        print(f"\nUnrelated everyday messages -> out_of_scope/fallback: {results['unrelated']}")
     print(f"In-process parse latency: {results['parse_in_process']}")
     print("Top confusions:", *results["top_confusions"], sep="\n  ")
     print(f"written to {path}")

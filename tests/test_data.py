@@ -73,7 +73,8 @@ def lines(path: Path) -> list[str]:
 def evaluation_messages() -> dict[str, list[str]]:
     """Every message any evaluation scores, by file: none of them may be a training example."""
     data = ROOT / "tests" / "data"
-    out = {str(p.relative_to(ROOT)): [text for _, text, _ in examples(p)] for p in sorted((data / "nlu").glob("*.yml"))}
+    out = {str(p.relative_to(ROOT)): [text for _, text, _ in examples(p)]
+           for p in sorted((data / "nlu").glob("*.yml")) + sorted((data / "nlu_dev").glob("*.yml"))}
     out.update({str(p.relative_to(ROOT)): lines(p) for p in sorted((data / "language").glob("*.txt"))})
     unrelated = yaml.safe_load((data / "unrelated.yml").read_text(encoding="utf-8"))["messages"]
     out["tests/data/unrelated.yml"] = [m["text"] for m in unrelated]
@@ -102,9 +103,9 @@ def test_leak_check_covers_every_evaluation_file() -> None:
     present = {str(p.relative_to(ROOT)) for p in data.rglob("*")
                if p.suffix in (".yml", ".txt") and p.parent != data / "pages"}
     assert present == checked
-    # per language: nlu, short + long language set, conversations, typed conversations, open-set TEST + DEV;
-    # plus unrelated.yml
-    assert len(checked) == len(SUPPORTED_LANGUAGES) * 7 + 1
+    # per language: nlu TEST + DEV, short + long language set, conversations, typed conversations,
+    # open-set TEST + DEV; plus unrelated.yml
+    assert len(checked) == len(SUPPORTED_LANGUAGES) * 8 + 1
 
 
 @pytest.mark.parametrize("path", sorted(evaluation_messages()))
@@ -118,6 +119,17 @@ def test_no_evaluation_message_is_a_training_example(path: str) -> None:
 def test_held_out_file_covers_every_intent(language: str) -> None:
     held_out = examples(ROOT / "tests" / "data" / "nlu" / f"{language}.yml")
     assert len({intent for intent, _, _ in held_out}) == INTENTS
+
+
+@pytest.mark.parametrize("language", SUPPORTED_LANGUAGES)
+def test_in_scope_development_set_covers_every_intent_apart_from_the_test_set(language: str) -> None:
+    """tests/data/nlu_dev/ is the set looked at to decide what training data to write: every intent, ten
+    messages each, none of them a held-out TEST message (after normalising)."""
+    dev = examples(ROOT / "tests" / "data" / "nlu_dev" / f"{language}.yml")
+    test = {normalise(text) for _, text, _ in examples(ROOT / "tests" / "data" / "nlu" / f"{language}.yml")}
+    assert len({intent for intent, _, _ in dev}) == INTENTS
+    assert len(dev) >= 10 * INTENTS
+    assert [text for _, text, _ in dev if normalise(text) in test] == []
 
 
 @pytest.mark.parametrize("split", sorted(OPEN_SET_MINIMUM))
