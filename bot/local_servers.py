@@ -120,8 +120,10 @@ class Servers:
         env.setdefault("SANIC_GRACEFUL_SHUTDOWN_TIMEOUT", "2")
         if self.root != ROOT:
             env["PYTHONPATH"] = str(self.root)
-        commands = {"actions": action_command(), "rasa": rasa_command(self.settings, str(self.model)),
-                    "web": web_command()}
+        rasa = rasa_command(self.settings, str(self.model))
+        if not (self.root / "bot" / "rasa_entry.py").exists():  # an older checkout, measured side by side
+            rasa = [part if part != "bot.rasa_entry" else "rasa" for part in rasa]
+        commands = {"actions": action_command(), "rasa": rasa, "web": web_command()}
         health = {"actions": f"{self.actions}/health", "rasa": f"{self.rasa}/", "web": f"{self.web}/widget/config.json"}
         for name in which:
             log = open(self.logs / f"{name}.log", "ab")

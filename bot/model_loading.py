@@ -71,8 +71,11 @@ def uninstall() -> None:
 
 
 def load_agent(model: str) -> Any:
-    """A Rasa Agent for `model`, loaded as the servers load it (for in-process parsing: evaluation, bench)."""
+    """A Rasa Agent for `model`, loaded as the servers load it (for in-process parsing: evaluation, bench):
+    the same TensorFlow thread settings from the environment as `rasa run` applies, the same loading."""
     from rasa.core.agent import Agent
+    from rasa.utils.tensorflow.environment import setup_tf_environment
 
+    setup_tf_environment()
     install()
     return Agent.load(model)
