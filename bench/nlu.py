@@ -56,7 +56,7 @@ async def evaluate(folder: Path = HELD_OUT) -> dict[str, Any]:
     results: dict[str, Any] = {"per_language": {}}
     timings: list[float] = []
     confusions: Counter[tuple[str, str]] = Counter()
-    language_hits = defaultdict(lambda: [0, 0])
+    language_hits: defaultdict[str, list[int]] = defaultdict(lambda: [0, 0])
     misses: list[str] = []
     for lang in SUPPORTED_LANGUAGES:
         pairs = held_out(lang, folder)

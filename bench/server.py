@@ -45,9 +45,8 @@ def faq_messages() -> list[str]:
     return mixed
 
 
-def load(servers: Servers, concurrency: int, duration: float) -> dict[str, Any]:
-    """`concurrency` conversations of five FAQ turns each, back to back, for `duration` seconds."""
-    messages = faq_messages()
+def load(url: str, messages: list[str], concurrency: int, duration: float, prefix: str = "load") -> dict[str, Any]:
+    """`concurrency` conversations of five turns each (REST channel at url), back to back, for `duration` s."""
     latencies: list[float] = []
     errors = [0]
     lock = threading.Lock()
@@ -58,13 +57,12 @@ def load(servers: Servers, concurrency: int, duration: float) -> dict[str, Any]:
         sender = ""
         while time.monotonic() < stop_at:
             if turn % 5 == 0 or not sender:
-                sender = f"load-{uuid.uuid4().hex[:8]}"
+                sender = f"{prefix}-{uuid.uuid4().hex[:8]}"
             text = messages[turn % len(messages)]
             turn += 1
             t0 = time.perf_counter()
             try:
-                status, replies = http("POST", f"{servers.rasa}/webhooks/rest/webhook",
-                                       {"sender": sender, "message": text}, timeout=60)
+                status, replies = http("POST", url, {"sender": sender, "message": text}, timeout=60)
                 ok = status == 200 and bool(replies)
             except OSError:
                 ok = False
@@ -114,7 +112,7 @@ def measure(root: Path, model: Path, concurrency: int, duration: float, per_lang
                 t0 = time.perf_counter()
                 servers.say(sender, text)
                 turns.append(time.perf_counter() - t0)
-            under_load = load(servers, concurrency, duration)
+            under_load = load(f"{servers.rasa}/webhooks/rest/webhook", faq_messages(), concurrency, duration)
             return {
                 "code": str(root), "model": model.name,
                 "start_s": {"action_server": round(actions_ready, 1), "rasa": round(rasa_ready, 1)},
@@ -146,6 +144,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--duration", type=float, default=30.0, help="seconds of the load phase")
     parser.add_argument("--baseline", type=Path, help="another checkout to measure first, side by side")
     parser.add_argument("--baseline-model", type=Path, help="that checkout's trained model")
+    parser.add_argument("--reference", type=Path,
+                        help="folder of a plain `rasa init` assistant (made and trained there when missing), measured too")
     parser.add_argument("--messages-per-language", type=int, default=MESSAGES_PER_LANGUAGE,
                         help="held-out messages per language for the unloaded latency")
     args = parser.parse_args(argv)
@@ -156,15 +156,27 @@ def main(argv: list[str] | None = None) -> None:
         results["baseline"] = measure(args.baseline.resolve(), args.baseline_model.resolve(), args.concurrency,
                                       args.duration, args.messages_per_language)
     results["current"] = measure(ROOT, MODEL, args.concurrency, args.duration, args.messages_per_language)
+    if args.reference:
+        from bench.reference import measure as measure_reference
+
+        results["reference"] = measure_reference(args.reference.resolve(), args.concurrency, args.duration)
     if "baseline" in results:
         before, after = results["baseline"], results["current"]
         results["change"] = {
             "faq_throughput_x": round(after["faq_load"]["turns_per_s"] / before["faq_load"]["turns_per_s"], 2),
             "rest_turn_p95_ms": [before["rest_turn"]["p95_ms"], after["rest_turn"]["p95_ms"]],
         }
+        if "reference" in results:
+            plain = results["reference"]["faq_load"]["turns_per_s"]
+            results["change"]["turns_per_s_share_of_rasa_init"] = [
+                round(before["faq_load"]["turns_per_s"] / plain, 2), round(after["faq_load"]["turns_per_s"] / plain, 2)]
     for name in ("baseline", "current"):
         if name in results:
             print_table(name, results[name])
+    if "reference" in results:
+        r = results["reference"]
+        print(f"## rasa init reference: start {r['start_s']['rasa']} s; REST turn p50 {r['rest_turn']['p50_ms']} ms, "
+              f"p95 {r['rest_turn']['p95_ms']} ms; {r['faq_load']['turns_per_s']} turns/s under load")
     if "change" in results:
         print(f"FAQ throughput x{results['change']['faq_throughput_x']}")
     # Single runs keep the README's `server` result; side-by-side runs are recorded separately.
