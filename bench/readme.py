@@ -134,6 +134,13 @@ def speed_rows() -> list[str]:
                         f"({load['errors']} errors); Rasa ready in {r['start_s']['rasa']} s | p95 ≤ 100 ms; "
                         "≥ 2x turns/s |")
         rows.append(f"| throughput after / before (same run) | x{side['change']['faq_throughput_x']} | ≥ 2x |")
+        if "reference" in side:
+            ref = side["reference"]
+            share = side["change"].get("turns_per_s_share_of_rasa_init", ["?", "?"])
+            rows.append(f"| a plain `rasa init` assistant, same run (`bench/reference.py`) | REST turn p50 "
+                        f"{ref['rest_turn']['p50_ms']} ms, p95 {ref['rest_turn']['p95_ms']} ms; "
+                        f"{ref['faq_load']['turns_per_s']} turns/s; baseline / this checkout reach {share[0]} / "
+                        f"{share[1]} of its throughput | |")
     if (RESULTS / "training.json").exists():
         seconds = _load("training")["cold_training_s"]
         rows.append(f"| full training, cold cache | {seconds / 60:.1f} min | ≤ 5 min |")
