@@ -51,15 +51,26 @@ def is_cancel(text: str) -> bool:
 
 # Intents no name or description is classified as with certainty.
 NOT_A_NAME_INTENTS = {"request_human", "file_request", "lookup_renewal_quote", "ask_support_hours", "bot_challenge"}
-# Company and person names have at most this many words ("Schmidt & Partner GmbH & Co. KG").
+# Company and person names have at most this many words ("Schmidt & Partner GmbH & Co. KG"; "&" is no word).
 MAX_NAME_WORDS = 6
+# Lower-case words inside names: "Pieter van der Berg", "Müller und Söhne", "Hijos de los Santos".
+NAME_PARTICLES = {"van", "von", "der", "den", "del", "las", "los", "und", "and", "dos", "das", "ter", "zum", "zur"}
+
+
+def written_as_a_name(text: str) -> bool:
+    """Every word of three letters or more capitalised, nothing ending a sentence: how people type a company or
+    a person's name ("Logística Norte SL", "Pieter de Vries"), not a request ("Queremos cancelar el contrato")."""
+    words = [w.strip(",&()") for w in text.split()]
+    long_words = [w for w in words if sum(c.isalpha() for c in w) >= 3 and w.lower() not in NAME_PARTICLES]
+    return (bool(long_words) and all(w[:1].isupper() for w in long_words)
+            and not text.rstrip().endswith(("!", "?")) and not any(w.endswith(".") and len(w) > 4 for w in words))
 
 
 def looks_like_other_message(text: str, message: Mapping[str, Any], description: bool = False) -> bool:
     """Not a name (or, with `description`, not a description): a question, a bare yes/no, a request
     for a person or another task; for names also a sentence or a FAQ the NLU is sure of."""
     intent, confidence = intent_of(message)
-    words = len(text.split())
+    words = sum(any(c.isalnum() for c in w) for w in text.split())
     sure = confidence >= SURE
     if description:
         # "I want to speak to a person" is no description; "call me in the morning" is one.
@@ -68,6 +79,8 @@ def looks_like_other_message(text: str, message: Mapping[str, Any], description:
             words <= 2 and yes_or_no(text) is not None)
     if is_question(text) or (words <= 2 and yes_or_no(text) is not None) or words > MAX_NAME_WORDS:
         return True
+    if written_as_a_name(text):
+        return False  # "García y Asociados SA": a name, whatever the classifiers make of it
     return sure and (intent in NOT_A_NAME_INTENTS and words >= 3 or intent in ("faq", "out_of_scope") and words >= 4)
 
 

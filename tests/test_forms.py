@@ -213,6 +213,19 @@ def test_a_description_that_sounds_like_a_faq_is_kept() -> None:
     assert events == [SlotSet("details", description), SlotSet("invalid_answers", None)]
 
 
+@pytest.mark.parametrize("name, language, slot, intent", [
+    ("García y Asociados SA", "es", "company", "out_of_scope"),
+    ("Manufacturas Alicante S.A.", "es", "company", "faq"),
+    ("Schmidt & Partner GmbH & Co. KG", "de", "company", "out_of_scope"),
+    ("Pieter de Vries van Dam", "nl", "contact_name", "out_of_scope"),
+])
+def test_a_name_written_as_a_name_is_stored_whatever_the_classifiers_say(name: str, language: str, slot: str,
+                                                                         intent: str) -> None:
+    events, messages = validate(form_tracker(name, slot, language, intent=intent, confidence=0.93))
+    assert events == [SlotSet(slot, name), SlotSet("invalid_answers", None)]
+    assert messages == []
+
+
 def test_a_complaint_is_not_a_company_name() -> None:
     events, messages = validate(form_tracker("me han cobrado dos veces la factura", "company", "es",
                                              intent="out_of_scope", confidence=0.9))
