@@ -20,6 +20,7 @@ import yaml
 
 from bench.common import quiet_logs, summary_ms, write_result
 from bot import SUPPORTED_LANGUAGES
+from bot.lifecycle.parsing import label_of
 from bot.local_servers import MODEL
 from bot.paths import ROOT
 
@@ -30,12 +31,9 @@ UNRELATED = ROOT / "tests" / "data" / "unrelated.yml"
 
 
 def predicted_intent(parse: dict[str, Any]) -> str:
-    """The intent, with FAQ topics as faq/<topic> from the response selector's choice."""
-    name = str(parse["intent"].get("name"))
-    if name == "faq":
-        selected = ((parse.get("response_selector") or {}).get("default") or {}).get("response") or {}
-        return str(selected.get("intent_response_key") or name)
-    return name
+    """The intent, with FAQ topics as faq/<topic> from the response selector's choice (as the editor's
+    evaluation labels it)."""
+    return label_of(parse)[0]
 
 
 def held_out(language: str, folder: Path = HELD_OUT) -> list[tuple[str, str]]:

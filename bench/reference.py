@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -23,7 +22,7 @@ from typing import Any
 
 from bench.common import summary_ms, write_result
 from bench.server import load
-from bot.local_servers import http
+from bot.local_servers import free_port, http
 
 # The mood bot's own kinds of message (its data/nlu.yml), typed as a user would.
 MESSAGES = ["hello there", "I am feeling sad today", "yes, that helped", "no, not really", "good evening",
@@ -40,12 +39,6 @@ def prepared(folder: Path) -> Path:
                        cwd=folder, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         models = sorted((folder / "models").glob("*.tar.gz"))
     return models[-1]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def measure(folder: Path, concurrency: int, duration: float) -> dict[str, Any]:
