@@ -43,9 +43,8 @@ def load_for_prediction(cls: Any, model_file_name: str, model_data_example: Any,
     model.batch_predict(batch_in)
     model._training = None
     model.load_weights(model_file_name).expect_partial()
-    # what prepare_for_predict computed came from the initial weights: compute it again from the trained ones
-    model.prepared_for_prediction = False
-    model._tf_predict_step = None
+    # the direct prepare_for_predict call left `prepared_for_prediction` unset, so this prepares again from the
+    # trained weights (the label embeddings above came from the initial ones) and traces the prediction graph
     model.run_inference(predict_data_example)
     return model
 
