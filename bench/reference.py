@@ -27,6 +27,7 @@ from bot.local_servers import free_port, http
 # The mood bot's own kinds of message (its data/nlu.yml), typed as a user would.
 MESSAGES = ["hello there", "I am feeling sad today", "yes, that helped", "no, not really", "good evening",
             "I'm great, thanks", "are you a bot?", "bye for now", "very unhappy", "perfect"]
+START_TIMEOUT_S = 600
 
 
 def prepared(folder: Path) -> Path:
@@ -41,6 +42,13 @@ def prepared(folder: Path) -> Path:
     return models[-1]
 
 
+def answers(url: str) -> bool:
+    try:
+        return http("GET", url, timeout=2)[0] == 200
+    except OSError:
+        return False
+
+
 def measure(folder: Path, concurrency: int, duration: float) -> dict[str, Any]:
     model = prepared(folder)
     port = free_port()
@@ -50,14 +58,11 @@ def measure(folder: Path, concurrency: int, duration: float) -> dict[str, Any]:
         process = subprocess.Popen([sys.executable, "-m", "rasa", "run", "--model", str(model), "--port", str(port),
                                     "--interface", "127.0.0.1"], cwd=folder, env=env, stdout=log, stderr=log)
         try:
-            while True:
-                if process.poll() is not None:
-                    raise RuntimeError("the rasa init reference server exited")
-                try:
-                    if http("GET", f"http://127.0.0.1:{port}/", timeout=2)[0] == 200:
-                        break
-                except OSError:
-                    time.sleep(0.5)
+            deadline = time.monotonic() + START_TIMEOUT_S
+            while not answers(f"http://127.0.0.1:{port}/"):
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("the rasa init reference server exited or did not start")
+                time.sleep(0.5)
             ready = time.perf_counter() - start
             url = f"http://127.0.0.1:{port}/webhooks/rest/webhook"
             turns = []
