@@ -16,6 +16,7 @@ from actions.misses import previous_turns_missed
 from actions.offers import ActionAnswerOffer
 from actions.offers_state import OFFER_HUMAN, PENDING_OFFER
 from actions.typed import yes_or_no
+from bot.lifecycle.parsing import response_selection
 
 MAX_TOPIC_BUTTONS = 3
 # Intents that are not topics a customer could have meant.
@@ -34,8 +35,7 @@ def candidate_topics(parse_data: Dict[str, Any]) -> List[str]:
     scored: List[tuple[float, str]] = []
     ranking = parse_data.get("intent_ranking") or []
     faq_confidence = next((r.get("confidence", 0.0) for r in ranking if r.get("name") == "faq"), 0.0)
-    selector = (parse_data.get("response_selector") or {}).get("default") or {}
-    for candidate in (selector.get("ranking") or [])[:MAX_TOPIC_BUTTONS]:
+    for candidate in (response_selection(parse_data).get("ranking") or [])[:MAX_TOPIC_BUTTONS]:
         key = candidate.get("intent_response_key")
         if key:
             scored.append((faq_confidence * float(candidate.get("confidence", 0.0)), key))

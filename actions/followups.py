@@ -11,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import conversation_locale, say
+from actions.topics import faq_key
 from actions.typed import contains, fold, word_list, word_map
 from bot.locales import Locale, cached_locales
 from bot.requests import parse_customer_number, parse_quote_number
@@ -26,8 +27,7 @@ def previous_topic(tracker: Tracker) -> str | None:
             parse = event.get("parse_data") or {}
             intent = (parse.get("intent") or {}).get("name")
             if intent == "faq":
-                key = (((parse.get("response_selector") or {}).get("default") or {}).get("response") or {})
-                return key.get("intent_response_key")
+                return faq_key(parse)
             if intent == "ask_support_hours":
                 return HOURS
             if intent == "request_human":

@@ -19,6 +19,7 @@ from rasa_sdk.forms import REQUESTED_SLOT, FormValidationAction
 from rasa_sdk.types import DomainDict
 
 from actions.common import conversation_locale, say
+from actions.topics import faq_key
 from actions.typed import CONFIDENT, contains, fold, intent_of, is_question, mentioned_slots, word_list, yes_or_no
 from bot.locales import cached_locales
 from bot.render import render
@@ -182,9 +183,9 @@ class LocalizedFormValidation(FormValidationAction):
         from actions.hours import ActionSupportHours
 
         if intent == "faq":
-            key = ((message.get("response_selector") or {}).get("default") or {}).get("response") or {}
-            if key.get("intent_response_key"):
-                say_plain(dispatcher, tracker, f"utter_{key['intent_response_key']}")
+            key = faq_key(message)
+            if key:
+                say_plain(dispatcher, tracker, f"utter_{key}")
         elif intent == "ask_support_hours":
             await ActionSupportHours().run(dispatcher, tracker, domain)
         elif intent in ("file_request", "lookup_renewal_quote"):

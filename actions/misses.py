@@ -6,6 +6,8 @@ from typing import Any, Dict, List
 
 from rasa_sdk import Tracker
 
+from actions.topics import faq_key
+
 MISS_INTENTS = {"nlu_fallback", "out_of_scope"}
 UNANSWERED_TOPIC = "faq/unanswered_contract_question"
 CLARIFY = "action_clarify"
@@ -28,10 +30,8 @@ def turn_missed(turn: List[Dict[str, Any]]) -> bool:
     intent = (parse.get("intent") or {}).get("name")
     if intent in MISS_INTENTS:
         return True
-    if intent == "faq":
-        selector = (parse.get("response_selector") or {}).get("default") or {}
-        if (selector.get("response") or {}).get("intent_response_key") == UNANSWERED_TOPIC:
-            return True
+    if intent == "faq" and faq_key(parse) == UNANSWERED_TOPIC:
+        return True
     return any(e.get("event") == "action" and e.get("name") == CLARIFY for e in turn[1:])
 
 

@@ -13,7 +13,9 @@ from rasa_sdk.types import DomainDict
 
 from actions.common import conversation_locale, say, topic_button
 from actions.offers_state import PENDING_OFFER
-from actions.typed import contains, faq_key, fold, word_list
+from actions.topics import faq_key
+from actions.typed import contains, fold, word_list
+from bot.lifecycle.parsing import response_selection
 
 # A second topic is offered when the NLU gives it at least this share of the message.
 SECOND_TOPIC_CONFIDENCE = 0.12
@@ -37,7 +39,7 @@ def second_topic(message: Mapping[str, Any]) -> str | None:
     ranking = message.get("intent_ranking") or []
     faq_confidence = next((float(r.get("confidence") or 0) for r in ranking if r.get("name") == "faq"), 0.0)
     scored = []
-    for candidate in ((message.get("response_selector") or {}).get("default") or {}).get("ranking") or []:
+    for candidate in response_selection(message).get("ranking") or []:
         key = candidate.get("intent_response_key")
         if key and key != answered:
             scored.append((faq_confidence * float(candidate.get("confidence") or 0), str(key)))

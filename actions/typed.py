@@ -11,7 +11,7 @@ import re
 from functools import cache, lru_cache
 from typing import Any, Dict, Iterable, List, Mapping, Tuple
 
-from actions.topics import REQUEST_TYPE_AFTER_FAQ
+from actions.topics import REQUEST_TYPE_AFTER_FAQ, faq_key
 from bot.language.text import fold_diacritics
 from bot.locales import cached_locales
 from bot.requests import REQUEST_TYPES
@@ -60,12 +60,6 @@ def request_type_titles() -> Tuple[Tuple[str, str], ...]:
 def intent_of(message: Mapping[str, Any]) -> Tuple[str, float]:
     intent = message.get("intent") or {}
     return str(intent.get("name") or ""), float(intent.get("confidence") or 0.0)
-
-
-def faq_key(message: Mapping[str, Any]) -> str | None:
-    selector = ((message.get("response_selector") or {}).get("default") or {}).get("response") or {}
-    key = selector.get("intent_response_key")
-    return str(key) if key else None
 
 
 def request_type_choice(text: str, message: Mapping[str, Any] | None = None) -> str | None:

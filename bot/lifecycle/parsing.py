@@ -8,7 +8,7 @@ import os
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Mapping
 
 
 @dataclass(frozen=True)
@@ -19,7 +19,7 @@ class Prediction:
     language: str | None
 
 
-def response_selection(parse: dict[str, Any]) -> dict[str, Any]:
+def response_selection(parse: Mapping[str, Any]) -> dict[str, Any]:
     """The ResponseSelector's output in a parse result: under `default` (no retrieval_intent configured, as in
     config.yml) or under the retrieval intent's name."""
     selectors = parse.get("response_selector") or {}
