@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from bot import SUPPORTED_LANGUAGES
 from bot.events import tables
+from bot.lifecycle.parsing import response_selection
 
 ESCALATION_INTENTS = {"request_human"}
 UNANSWERED_INTENTS = {"nlu_fallback": "fallback", "out_of_scope": "out_of_scope"}
@@ -63,8 +64,7 @@ def intent_of(event: dict[str, Any]) -> tuple[str, float | None]:
     intent = parse.get("intent") or {}
     name = str(intent.get("name") or "none")
     if "/" not in name:
-        selectors = parse.get("response_selector") or {}
-        selected = (selectors.get(name) or selectors.get("default") or {}).get("response") or {}
+        selected = response_selection(parse).get("response") or {}
         topic = str(selected.get("intent_response_key") or "")
         name = topic if topic.startswith(f"{name}/") else name
     confidence = intent.get("confidence")
