@@ -18,7 +18,7 @@ from bot.handoff.models import Escalation
 from bot.local_servers import MODEL, TOKEN, Servers, http
 from bot.locales import load_locales
 from bot.render import render
-from tests.handoff.agents import add_agents
+from tests.handoff.agents import signed_in
 
 pytestmark = pytest.mark.skipif(not MODEL.exists(), reason="no trained model: run `make model` first")
 LOCALES = load_locales()
@@ -30,7 +30,9 @@ ASK_HUMAN = {"ro": "Vreau să vorbesc cu un coleg, vă rog", "nl": "Ik wil graag
 @pytest.fixture(scope="module")
 def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
     folder = tmp_path_factory.mktemp("handoff")
-    running = Servers(tracker_store_url=f"sqlite:///{folder / 'tracker.db'}", logs=folder)
+    running = Servers(tracker_store_url=f"sqlite:///{folder / 'tracker.db'}", logs=folder,
+                      # The sweeper every second: a claim whose agent has no console session is released.
+                      env={"HANDOFF_SWEEP_SECONDS": "1"})
     previous = os.environ.get("CLOCK_OVERRIDE")
     os.environ["CLOCK_OVERRIDE"] = MONDAY  # the action server's clock (refused in production)
     try:
@@ -59,7 +61,7 @@ def heartbeat(servers: Servers, queue: str) -> None:
     from bot.settings import clock_override
 
     now = clock_override({"CLOCK_OVERRIDE": MONDAY}) or dt.datetime.now(dt.timezone.utc)
-    add_agents(servers.settings.database_url, 42)
+    signed_in(servers.settings.database_url, 42)
     with session_scope(servers.settings.database_url) as session:
         service.heartbeat(session, 42, [queue], now=now)
 

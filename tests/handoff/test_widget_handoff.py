@@ -21,7 +21,7 @@ from bot.local_servers import MODEL, TOKEN, Servers
 from bot.locales import load_locales
 from bot.render import render
 from tests.chromium import CHROMIUM, wait_until
-from tests.handoff.agents import add_agents
+from tests.handoff.agents import signed_in
 
 pytestmark = [
     pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (make test installs it)"),
@@ -38,7 +38,9 @@ CASES = {
 @pytest.fixture(scope="module")
 def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
     folder = tmp_path_factory.mktemp("widget_handoff")
-    running = Servers(tracker_store_url=f"sqlite:///{folder / 'tracker.db'}", logs=folder)
+    running = Servers(tracker_store_url=f"sqlite:///{folder / 'tracker.db'}", logs=folder,
+                      # The sweeper every second: a claim whose agent has no console session is released.
+                      env={"HANDOFF_SWEEP_SECONDS": "1"})
     previous = os.environ.get("CLOCK_OVERRIDE")
     os.environ["CLOCK_OVERRIDE"] = MONDAY.isoformat()
     try:
@@ -104,7 +106,7 @@ def texts(page, selector: str) -> list[str]:  # type: ignore[no-untyped-def]
 
 
 def agent_online(servers: Servers, queue: str) -> None:
-    add_agents(servers.settings.database_url, 7)
+    signed_in(servers.settings.database_url, 7)
     with session_scope(servers.settings.database_url) as session:
         service.heartbeat(session, 7, [queue], now=MONDAY)
 
