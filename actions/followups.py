@@ -12,7 +12,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.common import conversation_locale, say
 from actions.topics import faq_key
-from actions.typed import contains, fold, word_list, word_map
+from bot.language.words import contains, fold, word_list, word_map
 from bot.locales import Locale, cached_locales
 from bot.requests import parse_customer_number, parse_quote_number
 

@@ -20,7 +20,8 @@ from rasa_sdk.types import DomainDict
 
 from actions.common import conversation_locale, say
 from actions.topics import faq_key
-from actions.typed import CONFIDENT, contains, fold, intent_of, is_question, mentioned_slots, word_list, yes_or_no
+from actions.typed import CONFIDENT, intent_of, is_question, mentioned_slots, yes_or_no
+from bot.language.words import contains, fold, word_list
 from bot.locales import cached_locales
 from bot.render import render
 

@@ -12,9 +12,9 @@ from rasa_sdk.types import DomainDict
 
 from actions.common import conversation_locale, say
 from actions.offers_state import OFFER_FILE_REQUEST, PENDING_OFFER
-from actions.typed import contains, fold, word_list
 from bot import formatting
 from bot.hours import Schedule, current_time, status
+from bot.language.words import contains, fold, word_list
 from bot.locales import Locale
 
 Clock = Callable[[], dt.datetime]

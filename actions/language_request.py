@@ -9,7 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import say
-from actions.typed import contains, fold, word_list
+from bot.language.words import contains, fold, word_list
 
 
 def names_offered_language(text: str) -> bool:

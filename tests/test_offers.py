@@ -155,32 +155,32 @@ def test_language_requests_say_plainly_which_languages_are_offered(message: str,
     assert messages == [text(locale, response)]
 
 
-# --- several questions in one message ---------------------------------------------------------------
+# --- several questions in one message (the NLU names the other one: tests/test_nlu_other_question.py) ------
 
-def two_questions(text: str, second_confidence: float) -> dict[str, Any]:
-    parse = user(text, "faq", 0.7, faq="faq/contract_copy")
-    parse["parse_data"]["intent_ranking"] = [{"name": "faq", "confidence": 0.7},
-                                             {"name": "ask_support_hours", "confidence": second_confidence}]
-    parse["parse_data"]["response_selector"]["default"]["ranking"] = [
-        {"intent_response_key": "faq/contract_copy", "confidence": 0.9}]
-    return parse
+def with_other_question(text: str, topic: str | None) -> dict[str, Any]:
+    turn = user(text, "faq", 0.7, faq="faq/contract_copy")
+    if topic:
+        turn["parse_data"]["entities"] = [{"entity": "other_question", "value": topic}]
+    return turn
 
 
 def test_the_other_question_of_a_message_is_offered() -> None:
     from actions.several import ActionOfferOtherQuestion
 
-    turns = [two_questions("Wie bekomme ich eine Vertragskopie? Und wann ist der Support erreichbar?", 0.25)]
+    turns = [with_other_question("Wie bekomme ich eine Vertragskopie? Und wann ist der Support erreichbar?",
+                                 "ask_support_hours")]
     events, messages = run(ActionOfferOtherQuestion(), conversation("de-DE", turns))
     question = LOCALES["de-DE"].labels["topics"]["ask_support_hours"]["question"]
     assert messages == [text("de-DE", "utter_other_question_offered")]
     assert events == [SlotSet("pending_offer", f"topic:{question}")]
 
 
-def test_one_question_offers_nothing() -> None:
+@pytest.mark.parametrize("topic", [None, "faq/no_such_topic"])
+def test_no_other_question_or_one_the_locale_lacks_offers_nothing(topic: str | None) -> None:
     from actions.several import ActionOfferOtherQuestion
 
     events, messages = run(ActionOfferOtherQuestion(), conversation("de-DE", [
-        two_questions("Wie bekomme ich eine Vertragskopie?", 0.25)]))
+        with_other_question("Wie bekomme ich eine Vertragskopie? Und das andere?", topic)]))
     assert (events, messages) == ([], [])
 
 

@@ -9,6 +9,7 @@ import pytest
 import yaml
 
 from bot.local_servers import ACTION_TOKEN, MODEL, TOKEN, Servers, http, post_message
+from bot.locales import load_locales
 from tests.reply_language import reply_locales, reply_responses
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,6 +44,42 @@ def test_faq_answered_in_the_customers_language(servers: Servers, message: str, 
     assert locale in reply_locales(replies[0]["text"])
     expected = "utter_faq/renew_subscription" if locale == "de-DE" else "utter_faq/contract_copy"
     assert expected in reply_responses(replies[0]["text"])
+
+
+def tracker_actions(conversation: str, servers: Servers) -> list[str]:
+    status, body = http("GET", f"{servers.rasa}/conversations/{conversation}/tracker?token={TOKEN}")
+    assert status == 200
+    return [e["name"] for e in body["events"] if e["event"] == "action"]
+
+
+def test_one_question_is_answered_without_calling_the_action_server(servers: Servers) -> None:
+    conversation = sender()
+    replies = servers.say(conversation, "Wie bekomme ich eine Kopie meines Vertrags?")
+    assert [reply_responses(r["text"]) & {"utter_faq/contract_copy"} for r in replies] == [{"utter_faq/contract_copy"}]
+    assert tracker_actions(conversation, servers)[-2:] == ["utter_faq", "action_listen"]
+
+
+TWO_TOPICS = {"faq/activate_servicepac", "faq/terminate_maintenance_contract"}
+
+
+@pytest.mark.parametrize("message, locale, yes", [
+    ("Wie kündige ich meinen Wartungsvertrag? Und wie aktiviere ich ein ServicePac?", "de-DE", "ja bitte"),
+    ("Cum activez un ServicePac? Și cum reziliez contractul de mentenanță?", "ro-RO", "da"),
+    ("¿Cómo activo un ServicePac y cómo cancelo el contrato de mantenimiento?", "es-ES", "sí"),
+])
+def test_a_second_question_is_offered_and_a_typed_yes_answers_it(servers: Servers, message: str, locale: str,
+                                                                   yes: str) -> None:
+    conversation = sender()
+    replies = servers.say(conversation, message)
+    assert len(replies) == 2 and "utter_other_question_offered" in reply_responses(replies[1]["text"])
+    answered = {r.removeprefix("utter_") for r in reply_responses(replies[0]["text"])} & TWO_TOPICS
+    assert len(answered) == 1
+    other = (TWO_TOPICS - answered).pop()
+    topic = load_locales()[locale].labels["topics"][other]
+    assert [b["payload"] for b in replies[1]["buttons"]] == [topic["question"]]
+    assert tracker_actions(conversation, servers)[-3:] == ["utter_faq", "action_offer_other_question", "action_listen"]
+    replies = servers.say(conversation, yes)
+    assert f"utter_{other}" in reply_responses(replies[0]["text"])
 
 
 def test_channel_metadata_sets_country_facts(servers: Servers) -> None:
