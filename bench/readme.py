@@ -128,7 +128,7 @@ def speed_rows() -> list[str]:
         before, after = side["baseline"], side["current"]
         for name, r in (("baseline checkout", before), ("this checkout", after)):
             load, turn = r["faq_load"], r["rest_turn"]
-            rows.append(f"| {name} ({r['model']}): REST turn unloaded; "
+            rows.append(f"| {name} ({r.get('commit') or r['code']}, {r['model']}): REST turn unloaded; "
                         f"FAQ turns, {load['concurrency']} concurrent conversations | p50 {turn['p50_ms']} ms, p95 "
                         f"{turn['p95_ms']} ms; {load['turns_per_s']} turns/s, p95 {load['p95_ms']} ms "
                         f"({load['errors']} errors); Rasa ready in {r['start_s']['rasa']} s | p95 ≤ 100 ms; "

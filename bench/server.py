@@ -84,6 +84,14 @@ def load(url: str, messages: list[str], concurrency: int, duration: float, prefi
             "errors": errors[0], "turns_per_s": round(len(latencies) / wall, 2), **summary_ms(latencies)}
 
 
+def commit_of(root: Path) -> str | None:
+    """The checkout's commit (None for a folder that is not a git work tree, e.g. a `git archive`)."""
+    import subprocess
+
+    result = subprocess.run(["git", "-C", str(root), "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
+    return result.stdout.strip() if result.returncode == 0 else None
+
+
 def measure(root: Path, model: Path, concurrency: int, duration: float, per_language: int = MESSAGES_PER_LANGUAGE,
             start_timeout: float = 900) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as folder:
@@ -114,7 +122,7 @@ def measure(root: Path, model: Path, concurrency: int, duration: float, per_lang
                 turns.append(time.perf_counter() - t0)
             under_load = load(f"{servers.rasa}/webhooks/rest/webhook", faq_messages(), concurrency, duration)
             return {
-                "code": str(root), "model": model.name,
+                "code": str(root), "commit": commit_of(root), "model": model.name,
                 "start_s": {"action_server": round(actions_ready, 1), "rasa": round(rasa_ready, 1)},
                 "memory_rss_mb": {"rasa": rss_mb(servers.pid("rasa")), "action_server": rss_mb(servers.pid("actions"))},
                 "model_parse": summary_ms(parse),
