@@ -133,7 +133,11 @@ def speed_rows() -> list[str]:
                         f"{turn['p95_ms']} ms; {load['turns_per_s']} turns/s, p95 {load['p95_ms']} ms "
                         f"({load['errors']} errors); Rasa ready in {r['start_s']['rasa']} s | p95 ≤ 100 ms; "
                         "≥ 2x turns/s |")
-        rows.append(f"| throughput after / before (same run) | x{side['change']['faq_throughput_x']} | ≥ 2x |")
+        rounds = [r["faq_load"].get("rounds_turns_per_s") for r in (before, after)]
+        detail = (f" (median of {len(rounds[0])} load rounds taken in turns, both servers up: before "
+                  f"{' / '.join(map(str, rounds[0]))}, after {' / '.join(map(str, rounds[1]))} turns/s)"
+                  if all(rounds) else "")
+        rows.append(f"| throughput after / before (same run) | x{side['change']['faq_throughput_x']}{detail} | ≥ 2x |")
         if "reference" in side:
             ref = side["reference"]
             share = side["change"].get("turns_per_s_share_of_rasa_init", ["?", "?"])

@@ -4,10 +4,11 @@ Starts the action server and Rasa exactly as `make run` does (SQLite tracker sto
 1. sends the held-out messages one at a time (unloaded latency), and
 2. runs `--concurrency` conversations in parallel asking FAQ questions in the four languages for
    `--duration` seconds (turns/s, p50/p95 under load).
-`--baseline DIR --baseline-model PATH` runs the same measurements first on another checkout (e.g. a
-`git archive` of the previous commit with its model), so before and after come from the same run.
+`--baseline DIR --baseline-model PATH` runs another checkout (e.g. a worktree of the issue's commit with its
+model) at the same time, and the load phases of the two take turns (`--rounds`, median kept), so before and
+after come from the same minutes of the same machine.
 
-Run: python -m bench.server [--concurrency 16] [--duration 30] [--baseline DIR --baseline-model PATH]
+Run: python -m bench.server [--concurrency 16] [--duration 30] [--baseline DIR --baseline-model PATH [--rounds 5]]
 """
 
 from __future__ import annotations
@@ -92,45 +93,85 @@ def commit_of(root: Path) -> str | None:
     return result.stdout.strip() if result.returncode == 0 else None
 
 
+class Stack:
+    """The action server and Rasa of one checkout, started as `make run` starts them (SQLite tracker store)."""
+
+    def __init__(self, root: Path, model: Path, folder: str, start_timeout: float = 900) -> None:
+        self.root, self.model = root, model
+        self.servers = Servers(tracker_store_url=f"sqlite:///{folder}/tracker.db", logs=Path(folder), root=root,
+                               model=model)
+        start = time.perf_counter()
+        self.servers.start(("actions",), timeout=start_timeout)
+        self.actions_ready = time.perf_counter() - start
+        start = time.perf_counter()
+        self.servers.start(("rasa",), timeout=start_timeout)  # a loaded machine can take minutes
+        self.rasa_ready = time.perf_counter() - start
+
+    def unloaded(self, per_language: int) -> dict[str, Any]:
+        """Start, memory, and `/model/parse` and REST-turn latency one message at a time."""
+        servers = self.servers
+        messages = [text for lang in SUPPORTED_LANGUAGES for text, _ in held_out(lang)[:per_language]]
+        for text in messages[:20]:  # warm-up
+            http("POST", f"{servers.rasa}/model/parse?token={TOKEN}", {"text": text})
+        parse, turns = [], []
+        for text in messages:
+            t0 = time.perf_counter()
+            status, _ = http("POST", f"{servers.rasa}/model/parse?token={TOKEN}", {"text": text})
+            parse.append(time.perf_counter() - t0)
+            assert status == 200
+        sender = ""
+        for i, text in enumerate(messages):
+            if i % 5 == 0:  # conversations of five turns
+                sender = f"bench-{uuid.uuid4().hex[:8]}"
+            t0 = time.perf_counter()
+            servers.say(sender, text)
+            turns.append(time.perf_counter() - t0)
+        return {
+            "code": str(self.root), "commit": commit_of(self.root), "model": self.model.name,
+            "start_s": {"action_server": round(self.actions_ready, 1), "rasa": round(self.rasa_ready, 1)},
+            "memory_rss_mb": {"rasa": rss_mb(servers.pid("rasa")), "action_server": rss_mb(servers.pid("actions"))},
+            "model_parse": summary_ms(parse),
+            "rest_turn": summary_ms(turns),
+        }
+
+    def load(self, concurrency: int, duration: float) -> dict[str, Any]:
+        return load(f"{self.servers.rasa}/webhooks/rest/webhook", faq_messages(), concurrency, duration)
+
+    def stop(self) -> None:
+        self.servers.stop()
+
+
 def measure(root: Path, model: Path, concurrency: int, duration: float, per_language: int = MESSAGES_PER_LANGUAGE,
             start_timeout: float = 900) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as folder:
-        servers = Servers(tracker_store_url=f"sqlite:///{folder}/tracker.db", logs=Path(folder), root=root,
-                          model=model)
-        start = time.perf_counter()
-        servers.start(("actions",), timeout=start_timeout)
-        actions_ready = time.perf_counter() - start
-        start = time.perf_counter()
-        servers.start(("rasa",), timeout=start_timeout)  # a loaded machine can take minutes
-        rasa_ready = time.perf_counter() - start
+        stack = Stack(root, model, folder, start_timeout)
         try:
-            messages = [text for lang in SUPPORTED_LANGUAGES for text, _ in held_out(lang)[:per_language]]
-            for text in messages[:20]:  # warm-up
-                http("POST", f"{servers.rasa}/model/parse?token={TOKEN}", {"text": text})
-            parse, turns = [], []
-            for text in messages:
-                t0 = time.perf_counter()
-                status, _ = http("POST", f"{servers.rasa}/model/parse?token={TOKEN}", {"text": text})
-                parse.append(time.perf_counter() - t0)
-                assert status == 200
-            sender = ""
-            for i, text in enumerate(messages):
-                if i % 5 == 0:  # conversations of five turns
-                    sender = f"bench-{uuid.uuid4().hex[:8]}"
-                t0 = time.perf_counter()
-                servers.say(sender, text)
-                turns.append(time.perf_counter() - t0)
-            under_load = load(f"{servers.rasa}/webhooks/rest/webhook", faq_messages(), concurrency, duration)
-            return {
-                "code": str(root), "commit": commit_of(root), "model": model.name,
-                "start_s": {"action_server": round(actions_ready, 1), "rasa": round(rasa_ready, 1)},
-                "memory_rss_mb": {"rasa": rss_mb(servers.pid("rasa")), "action_server": rss_mb(servers.pid("actions"))},
-                "model_parse": summary_ms(parse),
-                "rest_turn": summary_ms(turns),
-                "faq_load": under_load,
-            }
+            return {**stack.unloaded(per_language), "faq_load": stack.load(concurrency, duration)}
         finally:
-            servers.stop()
+            stack.stop()
+
+
+def side_by_side(baseline: tuple[Path, Path], current: tuple[Path, Path], concurrency: int, duration: float,
+                 rounds: int, per_language: int = MESSAGES_PER_LANGUAGE) -> dict[str, dict[str, Any]]:
+    """Both checkouts running at once; unloaded latency of each, then `rounds` load phases taking turns
+    (baseline first in odd rounds, current first in even ones), so a machine that speeds up or slows down
+    during the run weighs on both alike. The load figure kept is the median round's."""
+    with tempfile.TemporaryDirectory() as one, tempfile.TemporaryDirectory() as two:
+        stacks = {"baseline": Stack(*baseline, one), "current": Stack(*current, two)}
+        try:
+            results = {name: stack.unloaded(per_language) for name, stack in stacks.items()}
+            rounds_of: dict[str, list[dict[str, Any]]] = {name: [] for name in stacks}
+            for index in range(rounds):
+                order = ("baseline", "current") if index % 2 == 0 else ("current", "baseline")
+                for name in order:
+                    rounds_of[name].append(stacks[name].load(concurrency, duration))
+            for name, phases in rounds_of.items():
+                median = sorted(phases, key=lambda r: r["turns_per_s"])[len(phases) // 2]
+                results[name]["faq_load"] = {**median, "rounds_turns_per_s": [r["turns_per_s"] for r in phases]}
+            return results
+        finally:
+            for stack in stacks.values():
+                stack.stop()
 
 
 def print_table(name: str, results: dict[str, Any]) -> None:
@@ -154,6 +195,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--baseline-model", type=Path, help="that checkout's trained model")
     parser.add_argument("--reference", type=Path,
                         help="folder of a plain `rasa init` assistant (made and trained there when missing), measured too")
+    parser.add_argument("--rounds", type=int, default=5,
+                        help="with --baseline: load phases per checkout, taking turns; the median is kept")
     parser.add_argument("--messages-per-language", type=int, default=MESSAGES_PER_LANGUAGE,
                         help="held-out messages per language for the unloaded latency")
     args = parser.parse_args(argv)
@@ -161,9 +204,10 @@ def main(argv: list[str] | None = None) -> None:
     if args.baseline:
         if not args.baseline_model:
             parser.error("--baseline needs --baseline-model")
-        results["baseline"] = measure(args.baseline.resolve(), args.baseline_model.resolve(), args.concurrency,
-                                      args.duration, args.messages_per_language)
-    results["current"] = measure(ROOT, MODEL, args.concurrency, args.duration, args.messages_per_language)
+        results.update(side_by_side((args.baseline.resolve(), args.baseline_model.resolve()), (ROOT, MODEL),
+                                    args.concurrency, args.duration, args.rounds, args.messages_per_language))
+    else:
+        results["current"] = measure(ROOT, MODEL, args.concurrency, args.duration, args.messages_per_language)
     if args.reference:
         from bench.reference import measure as measure_reference
 
