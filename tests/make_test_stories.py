@@ -100,12 +100,16 @@ def form_stories(language: str) -> list[dict]:
     # A question in the middle of the form is answered, then the form goes on.
     digression = (opening[:8] + [{"user": faq, "intent": "faq/contract_copy"}, {"action": "utter_faq"},
                   {"action": FORM}, {"active_loop": FORM}] + answers + done)
+    # Two questions in one message in the middle of the form: answered, and the form goes on (no offer).
+    two_questions = (opening[:8] + [{"intent": "faq/contract_copy", "entities": [{"other_question": "faq/why_ibm_id"}]},
+                     {"action": "utter_faq"}, {"action": FORM}, {"active_loop": FORM}] + answers + done)
     cancelled = opening + [{"intent": "deny"}, {"action": FORM},
                            {"slot_was_set": [{"form_cancelled": True}]}] + done
     return [
         {"story": f"{language}: service request, happy path", "steps": happy},
         {"story": f"{language}: service request, corrected e-mail, then declined", "steps": corrected},
         {"story": f"{language}: service request with a FAQ in between", "steps": digression},
+        {"story": f"{language}: service request with two questions in between", "steps": two_questions},
         {"story": f"{language}: service request cancelled", "steps": cancelled},
     ]
 
