@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Any, Dict, List, Mapping, Tuple
+from typing import Dict, List, Tuple
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.language.text import fold_diacritics
+from bot.lifecycle.parsing import response_selection
 from bot.nlu.component import ConfiguredComponent
 
 UNCOVERED = "faq/unanswered_contract_question"
@@ -50,9 +51,11 @@ def _names(folded: str, words: Tuple[str, ...]) -> bool:
     return any(re.search(rf"(?<!\w){re.escape(w)}(?!\w)", folded) for w in words)
 
 
-def selected_topic(parse: Mapping[str, Any]) -> str | None:
-    selector = ((parse.get("response_selector") or {}).get("default") or {}).get("response") or {}
-    return selector.get("intent_response_key")
+def selected_topic(message: Message) -> str | None:
+    """The ResponseSelector's topic, read as everywhere else (bot.lifecycle.parsing.response_selection)."""
+    key = (response_selection(message.as_dict(only_output_properties=True)).get("response") or {}).get(
+        "intent_response_key")
+    return str(key) if key else None
 
 
 def follow_up_cue(text: str, previous_intent: str | None, cues: Tuple[Tuple[str, ...], ...] | None = None) -> str | None:
@@ -82,7 +85,7 @@ class FollowUp(ConfiguredComponent):
         previous_intent = (previous.get("intent") or {}).get("name")
         for message in messages:
             intent = message.get("intent") or {}
-            if intent.get("name") != "faq" or selected_topic(message.as_dict(only_output_properties=True)) != UNCOVERED:
+            if intent.get("name") != "faq" or selected_topic(message) != UNCOVERED:
                 continue
             cue = follow_up_cue(str(message.get("text") or ""), previous_intent)
             if cue is None:
