@@ -16,7 +16,7 @@ from actions.misses import previous_turns_missed
 from actions.offers import ActionAnswerOffer
 from actions.offers_state import OFFER_HUMAN, PENDING_OFFER
 from actions.typed import yes_or_no
-from bot.lifecycle.parsing import response_selection
+from bot.lifecycle.parsing import topic_scores
 
 MAX_TOPIC_BUTTONS = 3
 # Intents that are not topics a customer could have meant.
@@ -32,17 +32,7 @@ _KIND_RESPONSES = {
 
 def candidate_topics(parse_data: Dict[str, Any]) -> List[str]:
     """The topics the customer most likely meant, best first: FAQ answers and request intents."""
-    scored: List[tuple[float, str]] = []
-    ranking = parse_data.get("intent_ranking") or []
-    faq_confidence = next((r.get("confidence", 0.0) for r in ranking if r.get("name") == "faq"), 0.0)
-    for candidate in (response_selection(parse_data).get("ranking") or [])[:MAX_TOPIC_BUTTONS]:
-        key = candidate.get("intent_response_key")
-        if key:
-            scored.append((faq_confidence * float(candidate.get("confidence", 0.0)), key))
-    for r in ranking:
-        if r.get("name") not in _NOT_TOPICS:
-            scored.append((float(r.get("confidence", 0.0)), str(r.get("name"))))
-    ordered = [name for _, name in sorted(scored, key=lambda s: -s[0])]
+    ordered = [name for _, name in topic_scores(parse_data) if name not in _NOT_TOPICS]
     return list(dict.fromkeys(ordered))[:MAX_TOPIC_BUTTONS]
 
 

@@ -11,8 +11,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import conversation_locale, say
-from actions.topics import faq_key
 from bot.language.words import contains, fold, word_list, word_map
+from bot.lifecycle.parsing import selected_topic
 from bot.locales import Locale, cached_locales
 from bot.requests import parse_customer_number, parse_quote_number
 
@@ -27,7 +27,7 @@ def previous_topic(tracker: Tracker) -> str | None:
             parse = event.get("parse_data") or {}
             intent = (parse.get("intent") or {}).get("name")
             if intent == "faq":
-                return faq_key(parse)
+                return selected_topic(parse)
             if intent == "ask_support_hours":
                 return HOURS
             if intent == "request_human":

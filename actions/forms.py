@@ -19,9 +19,9 @@ from rasa_sdk.forms import REQUESTED_SLOT, FormValidationAction
 from rasa_sdk.types import DomainDict
 
 from actions.common import conversation_locale, say
-from actions.topics import faq_key
 from actions.typed import CONFIDENT, intent_of, is_question, mentioned_slots, yes_or_no
 from bot.language.words import contains, fold, word_list
+from bot.lifecycle.parsing import selected_topic
 from bot.locales import cached_locales
 from bot.render import render
 
@@ -184,7 +184,7 @@ class LocalizedFormValidation(FormValidationAction):
         from actions.hours import ActionSupportHours
 
         if intent == "faq":
-            key = faq_key(message)
+            key = selected_topic(message)
             if key:
                 say_plain(dispatcher, tracker, f"utter_{key}")
         elif intent == "ask_support_hours":

@@ -6,7 +6,7 @@ from typing import Any, Dict, List
 
 from rasa_sdk import Tracker
 
-from actions.topics import faq_key
+from bot.lifecycle.parsing import selected_topic
 
 MISS_INTENTS = {"nlu_fallback", "out_of_scope"}
 UNANSWERED_TOPIC = "faq/unanswered_contract_question"
@@ -30,7 +30,7 @@ def turn_missed(turn: List[Dict[str, Any]]) -> bool:
     intent = (parse.get("intent") or {}).get("name")
     if intent in MISS_INTENTS:
         return True
-    if intent == "faq" and faq_key(parse) == UNANSWERED_TOPIC:
+    if intent == "faq" and selected_topic(parse) == UNANSWERED_TOPIC:
         return True
     return any(e.get("event") == "action" and e.get("name") == CLARIFY for e in turn[1:])
 

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any, Mapping
-
 from rasa_sdk import Tracker
 
-from bot.lifecycle.parsing import response_selection
+from bot.lifecycle.parsing import selected_topic
 
 # The FAQ answer a customer read before asking to file a request says what the request is about.
 REQUEST_TYPE_AFTER_FAQ = {
@@ -18,16 +16,10 @@ REQUEST_TYPE_AFTER_FAQ = {
 }
 
 
-def faq_key(message: Mapping[str, Any]) -> str | None:
-    """The FAQ topic (faq/<topic>) the ResponseSelector chose for a message, if any."""
-    key = (response_selection(message).get("response") or {}).get("intent_response_key")
-    return str(key) if key else None
-
-
 def last_faq_topic(tracker: Tracker) -> str | None:
     for event in reversed(tracker.events):
         if event.get("event") == "user":
-            key = faq_key(event.get("parse_data") or {})
+            key = selected_topic(event.get("parse_data") or {})
             intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
             if intent == "faq" and key:
                 return str(key)

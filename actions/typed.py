@@ -8,9 +8,10 @@ import re
 from functools import lru_cache
 from typing import Any, Iterable, List, Mapping, Tuple
 
-from actions.topics import REQUEST_TYPE_AFTER_FAQ, faq_key
+from actions.topics import REQUEST_TYPE_AFTER_FAQ
 from bot.language.text import fold_diacritics
 from bot.language.words import contains, fold, word_list, word_map
+from bot.lifecycle.parsing import selected_topic
 from bot.locales import cached_locales
 from bot.requests import REQUEST_TYPES
 
@@ -56,7 +57,7 @@ def request_type_choice(text: str, message: Mapping[str, Any] | None = None) -> 
     if message:
         intent, confidence = intent_of(message)
         if intent == "faq" and confidence >= CONFIDENT:
-            return REQUEST_TYPE_AFTER_FAQ.get(faq_key(message) or "")
+            return REQUEST_TYPE_AFTER_FAQ.get(selected_topic(message) or "")
     return None
 
 

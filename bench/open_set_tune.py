@@ -30,7 +30,7 @@ import yaml
 from bench.common import quiet_logs, write_result
 from bench.nlu import DEVELOPMENT, held_out
 from bot import SUPPORTED_LANGUAGES
-from bot.lifecycle.parsing import response_selection
+from bot.lifecycle.parsing import selected_topic
 from bot.local_servers import MODEL
 from bot.paths import ROOT
 
@@ -65,8 +65,7 @@ def seen(parse: dict[str, Any]) -> Seen:
                     if r.get("name") != FALLBACK)
     evidence = parse.get("open_set") or {}
     original = str(evidence.get("original_intent") or "")
-    topic = original if original.startswith("faq/") else (response_selection(parse).get("response") or {}).get(
-        "intent_response_key")
+    topic = original if original.startswith("faq/") else selected_topic(parse)
     guarded = ((parse.get("input_check") or {}).get("kind") or "ok") != "ok"
     return Seen(ranking, topic, float(evidence.get("unrelated", 0.0)), float(evidence.get("uncovered", 0.0)), guarded)
 
@@ -118,6 +117,7 @@ async def parse_dev(model: Path) -> tuple[Rows, float]:
     from bot.model_loading import load_agent
 
     agent = load_agent(str(model))
+    thresholds = configured()
     out: Rows = {}
     agree, total = 0, 0
     for lang in SUPPORTED_LANGUAGES:
@@ -128,7 +128,7 @@ async def parse_dev(model: Path) -> tuple[Rows, float]:
         for kind, text, expected in items:
             parse = await agent.parse_message(text)
             out[lang].append((kind, expected, seen(parse)))
-            agree += replay(out[lang][-1][2], *configured()) == label_of(parse)[0]
+            agree += replay(out[lang][-1][2], *thresholds) == label_of(parse)[0]
             total += 1
     return out, round(100 * agree / total, 2)
 

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from bot import SUPPORTED_LANGUAGES
 from bot.events import tables
-from bot.lifecycle.parsing import response_selection
+from bot.lifecycle.parsing import selected_topic
 
 ESCALATION_INTENTS = {"request_human"}
 UNANSWERED_INTENTS = {"nlu_fallback": "fallback", "out_of_scope": "out_of_scope"}
@@ -64,8 +64,7 @@ def intent_of(event: dict[str, Any]) -> tuple[str, float | None]:
     intent = parse.get("intent") or {}
     name = str(intent.get("name") or "none")
     if "/" not in name:
-        selected = response_selection(parse).get("response") or {}
-        topic = str(selected.get("intent_response_key") or "")
+        topic = selected_topic(parse) or ""
         name = topic if topic.startswith(f"{name}/") else name
     confidence = intent.get("confidence")
     return name[:120], float(confidence) if confidence is not None else None

@@ -26,6 +26,23 @@ def response_selection(parse: Mapping[str, Any]) -> dict[str, Any]:
     return dict(selectors.get("default") or selectors.get("faq") or {})
 
 
+def selected_topic(parse: Mapping[str, Any]) -> str | None:
+    """The FAQ topic (faq/<topic>) the ResponseSelector chose, if any."""
+    key = (response_selection(parse).get("response") or {}).get("intent_response_key")
+    return str(key) if key else None
+
+
+def topic_scores(parse: Mapping[str, Any]) -> list[tuple[float, str]]:
+    """Every topic a parse gives, best first: FAQ topics (faq/<topic>) scored P(faq) x P(topic | faq), the
+    other intents by their own confidence."""
+    ranking = parse.get("intent_ranking") or []
+    faq = next((float(r.get("confidence") or 0.0) for r in ranking if r.get("name") == "faq"), 0.0)
+    scored = [(faq * float(c.get("confidence") or 0.0), str(c["intent_response_key"]))
+              for c in response_selection(parse).get("ranking") or [] if c.get("intent_response_key")]
+    scored += [(float(r.get("confidence") or 0.0), str(r.get("name"))) for r in ranking]
+    return sorted(scored, key=lambda s: -s[0])
+
+
 def label_of(parse: dict[str, Any]) -> tuple[str, float]:
     """The intent with FAQ topics as faq/<topic> (the response selector's choice), and its confidence.
 

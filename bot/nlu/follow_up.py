@@ -21,7 +21,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.language.text import fold_diacritics
-from bot.lifecycle.parsing import response_selection
+from bot.lifecycle.parsing import selected_topic
 from bot.nlu.component import ConfiguredComponent
 
 UNCOVERED = "faq/unanswered_contract_question"
@@ -51,13 +51,6 @@ def _names(folded: str, words: Tuple[str, ...]) -> bool:
     return any(re.search(rf"(?<!\w){re.escape(w)}(?!\w)", folded) for w in words)
 
 
-def selected_topic(message: Message) -> str | None:
-    """The ResponseSelector's topic, read as everywhere else (bot.lifecycle.parsing.response_selection)."""
-    key = (response_selection(message.as_dict(only_output_properties=True)).get("response") or {}).get(
-        "intent_response_key")
-    return str(key) if key else None
-
-
 def follow_up_cue(text: str, previous_intent: str | None, cues: Tuple[Tuple[str, ...], ...] | None = None) -> str | None:
     """Which follow-up the message is ("fax", "weekend", "country"), or None; pure, for tests without Rasa."""
     folded = _fold(text)
@@ -85,7 +78,7 @@ class FollowUp(ConfiguredComponent):
         previous_intent = (previous.get("intent") or {}).get("name")
         for message in messages:
             intent = message.get("intent") or {}
-            if intent.get("name") != "faq" or selected_topic(message) != UNCOVERED:
+            if intent.get("name") != "faq" or selected_topic(message.as_dict(only_output_properties=True)) != UNCOVERED:
                 continue
             cue = follow_up_cue(str(message.get("text") or ""), previous_intent)
             if cue is None:

@@ -18,7 +18,7 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.language.words import contains, fold, word_list
-from bot.lifecycle.parsing import response_selection
+from bot.lifecycle.parsing import selected_topic, topic_scores
 from bot.nlu.component import ConfiguredComponent
 
 ENTITY = "other_question"
@@ -40,18 +40,9 @@ def asks_two_things(text: str) -> bool:
 
 def second_topic(parse: Mapping[str, Any]) -> str | None:
     """The best-scored topic other than the one answered."""
-    selection = response_selection(parse)
-    answered = (selection.get("response") or {}).get("intent_response_key")
-    ranking = parse.get("intent_ranking") or []
-    faq_confidence = next((float(r.get("confidence") or 0) for r in ranking if r.get("name") == "faq"), 0.0)
-    scored = []
-    for candidate in selection.get("ranking") or []:
-        key = candidate.get("intent_response_key")
-        if key and key != answered:
-            scored.append((faq_confidence * float(candidate.get("confidence") or 0), str(key)))
-    scored += [(float(r.get("confidence") or 0), str(r.get("name"))) for r in ranking
-               if r.get("name") in OTHER_TOPIC_INTENTS]
-    best = max(scored, default=(0.0, ""))
+    answered = selected_topic(parse)
+    best = next(((score, name) for score, name in topic_scores(parse)
+                 if name != answered and (name.startswith("faq/") or name in OTHER_TOPIC_INTENTS)), (0.0, ""))
     return best[1] if best[0] >= SECOND_TOPIC_CONFIDENCE else None
 
 
