@@ -2,9 +2,11 @@
 counting FAQ topics by their full retrieval intent (faq/<topic>), plus out-of-scope behaviour.
 
 `--split dev` scores the in-scope DEVELOPMENT set (tests/data/nlu_dev/) instead and lists every miss: that set
-alone is looked at to decide what training data to write; the TEST set's misses are only counted.
+alone is looked at to decide what training data to write; the TEST set's misses are only counted. `--split dev2`
+scores the second development set (tests/data/nlu_dev2/, written on 2026-11-30 without sight of the training
+data, so it stays independent: classifier changes are chosen on it, and no training data is written from it).
 
-Run: python -m bench.nlu [--split dev]
+Run: python -m bench.nlu [--split dev|dev2]
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ from bot.paths import ROOT
 
 HELD_OUT = ROOT / "tests" / "data" / "nlu"
 DEVELOPMENT = ROOT / "tests" / "data" / "nlu_dev"
+SECOND_DEVELOPMENT = ROOT / "tests" / "data" / "nlu_dev2"
+SPLITS = {"test": HELD_OUT, "dev": DEVELOPMENT, "dev2": SECOND_DEVELOPMENT}
 # Everyday messages unrelated to the product: should land on out_of_scope or the fallback.
 UNRELATED = ROOT / "tests" / "data" / "unrelated.yml"
 
@@ -98,12 +102,12 @@ async def evaluate(folder: Path = HELD_OUT) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--split", choices=("test", "dev"), default="test")
+    parser.add_argument("--split", choices=sorted(SPLITS), default="test")
     args = parser.parse_args(argv)
     quiet_logs()
-    dev = args.split == "dev"
-    results = asyncio.run(evaluate(DEVELOPMENT if dev else HELD_OUT))
-    path = write_result("nlu_dev" if dev else "nlu", results)
+    dev = args.split != "test"
+    results = asyncio.run(evaluate(SPLITS[args.split]))
+    path = write_result(f"nlu_{args.split}" if dev else "nlu", results)
     print("| language | held-out messages | intent accuracy | language of message |")
     print("| --- | --- | --- | --- |")
     for lang, row in results["per_language"].items():

@@ -74,7 +74,7 @@ def evaluation_messages() -> dict[str, list[str]]:
     """Every message any evaluation scores, by file: none of them may be a training example."""
     data = ROOT / "tests" / "data"
     out = {str(p.relative_to(ROOT)): [text for _, text, _ in examples(p)]
-           for p in sorted((data / "nlu").glob("*.yml")) + sorted((data / "nlu_dev").glob("*.yml"))}
+           for folder in ("nlu", "nlu_dev", "nlu_dev2") for p in sorted((data / folder).glob("*.yml"))}
     out.update({str(p.relative_to(ROOT)): lines(p) for p in sorted((data / "language").glob("*.txt"))})
     unrelated = yaml.safe_load((data / "unrelated.yml").read_text(encoding="utf-8"))["messages"]
     out["tests/data/unrelated.yml"] = [m["text"] for m in unrelated]
@@ -103,9 +103,9 @@ def test_leak_check_covers_every_evaluation_file() -> None:
     present = {str(p.relative_to(ROOT)) for p in data.rglob("*")
                if p.suffix in (".yml", ".txt") and p.parent != data / "pages"}
     assert present == checked
-    # per language: nlu TEST + DEV, short + long language set, conversations, typed conversations,
+    # per language: nlu TEST + DEV + DEV2, short + long language set, conversations, typed conversations,
     # open-set TEST + DEV; plus unrelated.yml
-    assert len(checked) == len(SUPPORTED_LANGUAGES) * 8 + 1
+    assert len(checked) == len(SUPPORTED_LANGUAGES) * 9 + 1
 
 
 @pytest.mark.parametrize("path", sorted(evaluation_messages()))
@@ -130,6 +130,19 @@ def test_in_scope_development_set_covers_every_intent_apart_from_the_test_set(la
     assert len({intent for intent, _, _ in dev}) == INTENTS
     assert len(dev) >= 10 * INTENTS
     assert [text for _, text, _ in dev if normalise(text) in test] == []
+
+
+@pytest.mark.parametrize("language", SUPPORTED_LANGUAGES)
+def test_second_development_set_is_apart_from_the_other_in_scope_sets(language: str) -> None:
+    """tests/data/nlu_dev2/ chooses classifier changes (bench.nlu --split dev2) and no training data is written
+    from it: every intent, 180 messages or more, none of them a TEST or first-DEV message (short greetings and
+    yes/no answers that happened to equal a training, TEST or DEV message were dropped when it was written)."""
+    dev2 = examples(ROOT / "tests" / "data" / "nlu_dev2" / f"{language}.yml")
+    others = {normalise(text) for folder in ("nlu", "nlu_dev")
+              for _, text, _ in examples(ROOT / "tests" / "data" / folder / f"{language}.yml")}
+    assert len({intent for intent, _, _ in dev2}) == INTENTS
+    assert len(dev2) >= 180
+    assert [text for _, text, _ in dev2 if normalise(text) in others] == []
 
 
 @pytest.mark.parametrize("split", sorted(OPEN_SET_MINIMUM))
