@@ -54,14 +54,15 @@ def language_rows() -> list[str]:
 def intent_rows(nlu: dict[str, Any]) -> list[str]:
     rows = ["**Intents** on the held-out files training never sees (`bench/nlu.py`; FAQ topics counted as "
             "`faq/<topic>`; an unrelated message answered by the fallback counts as out of scope):", "",
-            "| language | messages | intent accuracy | target ≥ 95% | development set (`tests/data/nlu_dev/`) |",
-            "| --- | --- | --- | --- | --- |"]
-    dev = _load("nlu_dev")["per_language"] if _has("nlu_dev") else {}
+            "| language | messages | intent accuracy | target ≥ 95% | development set (`tests/data/nlu_dev/`) "
+            "| second development set (`tests/data/nlu_dev2/`) |",
+            "| --- | --- | --- | --- | --- | --- |"]
+    devs = [_load(name)["per_language"] if _has(name) else {} for name in ("nlu_dev", "nlu_dev2")]
     for code, x in nlu["per_language"].items():
         mark = "✓" if x["intent_accuracy"] >= 95 else "✗ (see below)"
-        d = dev.get(code)
-        dev_cell = f"{d['intent_accuracy']:.1f}% of {d['messages']}" if d else "not measured"
-        rows.append(f"| {code} | {x['messages']} | {x['intent_accuracy']:.1f}% | {mark} | {dev_cell} |")
+        cells = [f"{d[code]['intent_accuracy']:.1f}% of {d[code]['messages']}" if code in d else "not measured"
+                 for d in devs]
+        rows.append(f"| {code} | {x['messages']} | {x['intent_accuracy']:.1f}% | {mark} | {' | '.join(cells)} |")
     unrelated, parse = nlu["unrelated"], nlu.get("parse_in_process")
     rows += ["", f"Everyday messages unrelated to the product (`tests/data/unrelated.yml`) answered as out of scope "
              f"or by the fallback: **{unrelated['out_of_scope_or_fallback']:.1f}%** of {unrelated['messages']} "
