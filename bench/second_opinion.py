@@ -95,12 +95,13 @@ def score(rows: dict[str, list[Row]], others: dict[str, list[dict[str, float]]],
     return out
 
 
-def second_opinions(rows: dict[str, list[Row]], regularisation: float) -> dict[str, list[dict[str, float]]]:
+def second_opinions(rows: dict[str, list[Row]], regularisation: float, balanced: bool
+                    ) -> dict[str, list[dict[str, float]]]:
     training = training_examples()
     out = {}
     for lang, items in rows.items():
         texts, labels = zip(*training[lang], strict=True)
-        model = LanguageModel.fit(list(texts), list(labels), regularisation)
+        model = LanguageModel.fit(list(texts), list(labels), regularisation, balanced)
         out[lang] = [model.scores(text) for _, text, _, _, _ in items]
     return out
 
@@ -126,11 +127,13 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--model", default=str(MODEL))
     parser.add_argument("--regularisation", type=float, default=30.0)
+    parser.add_argument("--balanced", action="store_true", help="labels weighted equally whatever their size")
+    parser.add_argument("--output", default="second_opinion")
     args = parser.parse_args()
     quiet_logs()
     rows = asyncio.run(parse_dev(Path(args.model)))
     thresholds = configured()
-    others = second_opinions(rows, args.regularisation)
+    others = second_opinions(rows, args.regularisation, args.balanced)
     grid = []
     for weight in WEIGHTS:
         for fallback in FALLBACK_THRESHOLDS:
@@ -140,12 +143,12 @@ def main() -> None:
                          "shortfall": round(-sum(v for v in values if v < 0), 2),
                          "mean_margin": round(sum(values) / len(values), 2), "per_language": per_language})
     result = {"model": Path(args.model).name, "split": "tests/data/nlu_dev2 + tests/data/open_set/dev",
-              "regularisation": args.regularisation, "targets_pct": TARGETS,
+              "regularisation": args.regularisation, "balanced": args.balanced, "targets_pct": TARGETS,
               # The pipeline before the second opinion: DIET alone, fallback threshold 0.5.
               "without_second_opinion": next(g for g in grid if g["weight"] == 0.0 and g["fallback"] == 0.5),
               "chosen": choose(grid), "grid": grid}
     print(json.dumps({k: v for k, v in result.items() if k != "grid"}, indent=1))
-    print(write_result("second_opinion", result))
+    print(write_result(args.output, result))
 
 
 if __name__ == "__main__":

@@ -57,13 +57,16 @@ class LanguageModel:
         self._weights = np.ascontiguousarray(coef.T)
 
     @classmethod
-    def fit(cls, texts: List[str], labels: List[str], regularisation: float = 30.0) -> LanguageModel:
+    def fit(cls, texts: List[str], labels: List[str], regularisation: float = 30.0,
+            balanced: bool = False) -> LanguageModel:
         from scipy.sparse import hstack
         from sklearn.linear_model import LogisticRegression
 
         vectorizers = [_vectorizer(settings) for settings in _VECTORIZERS]
         features = hstack([v.fit_transform(texts) for v in vectorizers]).tocsr()
-        classifier = LogisticRegression(C=regularisation, max_iter=3000)
+        # balanced: each label weighs the same whatever its number of examples (out_of_scope has 250+ per
+        # language, a chit-chat intent 30-60), so a short message is not pulled to the biggest label.
+        classifier = LogisticRegression(C=regularisation, max_iter=3000, class_weight="balanced" if balanced else None)
         classifier.fit(features, labels)
         return cls(vectorizers, [str(c) for c in classifier.classes_], classifier.coef_.astype(np.float32),
                    classifier.intercept_.astype(np.float32))
