@@ -110,6 +110,22 @@ def configured() -> tuple[float, float, float, float]:
             float(detector["unrelated_threshold"]), float(detector["uncovered_threshold"]))
 
 
+def dev_items(language: str, in_scope: Path = DEVELOPMENT) -> list[tuple[str, str, str]]:
+    """(kind, text, expected intent) of a language's in-scope dev messages and its open-set dev messages
+    (kinds unrelated and near_domain, no expected intent)."""
+    items = [("in_scope", text, intent) for text, intent in held_out(language, in_scope)]
+    data = yaml.safe_load((DEV / f"{language}.yml").read_text(encoding="utf-8"))
+    return items + [(kind, text, "") for kind in ("unrelated", "near_domain") for text in data[kind]]
+
+
+def hit(kind: str, expected: str, got: str) -> bool:
+    """Right for the issue's targets: the intent for in-scope messages (the fallback counts as out of scope),
+    rejected for unrelated ones, rejected or routed to the uncovered answer for near-domain ones."""
+    if kind == "in_scope":
+        return got == expected or (expected == OUT_OF_SCOPE and got == FALLBACK)
+    return got in (REJECTED if kind == "unrelated" else REJECTED | {UNCOVERED})
+
+
 async def parse_dev(model: Path) -> tuple[Rows, float]:
     """The dev messages as seen by each stage, and the share of them whose replay at the configured
     thresholds gives the pipeline's own label (a check of the replay)."""
@@ -121,11 +137,8 @@ async def parse_dev(model: Path) -> tuple[Rows, float]:
     out: Rows = {}
     agree, total = 0, 0
     for lang in SUPPORTED_LANGUAGES:
-        items = [("in_scope", text, intent) for text, intent in held_out(lang, DEVELOPMENT)]
-        data = yaml.safe_load((DEV / f"{lang}.yml").read_text(encoding="utf-8"))
-        items += [(kind, text, "") for kind in ("unrelated", "near_domain") for text in data[kind]]
         out[lang] = []
-        for kind, text, expected in items:
+        for kind, text, expected in dev_items(lang):
             parse = await agent.parse_message(text)
             out[lang].append((kind, expected, seen(parse)))
             agree += replay(out[lang][-1][2], *thresholds) == label_of(parse)[0]
@@ -138,13 +151,7 @@ def score(rows: Rows, thresholds: tuple[float, float, float, float]) -> dict[str
     for lang, items in rows.items():
         hits: dict[str, list[bool]] = {"in_scope": [], "unrelated": [], "near_domain": []}
         for kind, expected, s in items:
-            got = replay(s, *thresholds)
-            if kind == "in_scope":
-                hits[kind].append(got == expected or (expected == OUT_OF_SCOPE and got == FALLBACK))
-            elif kind == "unrelated":
-                hits[kind].append(got in REJECTED)
-            else:
-                hits[kind].append(got in REJECTED | {UNCOVERED})
+            hits[kind].append(hit(kind, expected, replay(s, *thresholds)))
         per_language[lang] = {kind: round(100 * sum(v) / len(v), 1) for kind, v in hits.items() if v}
     return per_language
 

@@ -21,11 +21,9 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from bench.common import quiet_logs, write_result
-from bench.nlu import SECOND_DEVELOPMENT, held_out
-from bench.open_set_tune import DEV, FALLBACK, REJECTED, TARGETS, UNCOVERED, Seen, configured, margins, replay, seen
+from bench.nlu import SECOND_DEVELOPMENT
+from bench.open_set_tune import TARGETS, Seen, configured, dev_items, hit, margins, replay, seen
 from bot import SUPPORTED_LANGUAGES
 from bot.local_servers import MODEL
 from bot.nlu.second_opinion import LanguageModel, blend, diet_scores
@@ -60,11 +58,8 @@ async def parse_dev(model: Path) -> dict[str, list[Row]]:
     without_blend(agent)
     rows: dict[str, list[Row]] = {}
     for lang in SUPPORTED_LANGUAGES:
-        items = [("in_scope", text, intent) for text, intent in held_out(lang, SECOND_DEVELOPMENT)]
-        data = yaml.safe_load((DEV / f"{lang}.yml").read_text(encoding="utf-8"))
-        items += [(kind, text, "") for kind in ("unrelated", "near_domain") for text in data[kind]]
         rows[lang] = []
-        for kind, text, expected in items:
+        for kind, text, expected in dev_items(lang, SECOND_DEVELOPMENT):
             parse = await agent.parse_message(text)
             rows[lang].append((kind, text, expected, seen(parse), diet_scores(parse)))
     return rows
@@ -84,13 +79,7 @@ def score(rows: dict[str, list[Row]], others: dict[str, list[dict[str, float]]],
     for lang, items in rows.items():
         hits: dict[str, list[bool]] = {"in_scope": [], "unrelated": [], "near_domain": []}
         for (kind, _, expected, s, diet), other in zip(items, others[lang], strict=True):
-            got = replay(blended_seen(s, diet, other, weight), *thresholds)
-            if kind == "in_scope":
-                hits[kind].append(got == expected or (expected == "out_of_scope" and got == FALLBACK))
-            elif kind == "unrelated":
-                hits[kind].append(got in REJECTED)
-            else:
-                hits[kind].append(got in REJECTED | {UNCOVERED})
+            hits[kind].append(hit(kind, expected, replay(blended_seen(s, diet, other, weight), *thresholds)))
         out[lang] = {kind: round(100 * sum(v) / len(v), 1) for kind, v in hits.items()}
     return out
 
