@@ -12,7 +12,8 @@ from rasa.shared.core.events import UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.nlu.follow_up import UNCOVERED, FollowUp, follow_up_cue
+from bot.language.words import fold
+from bot.nlu.follow_up import UNCOVERED, FollowUp, cue_words, follow_up_cue
 
 DOMAIN = Domain.load("domain")
 
@@ -68,3 +69,21 @@ def test_pure_cue_function_has_a_word_limit() -> None:
     cues = (("fax",), ("weekend",), ("belgie",))
     assert follow_up_cue("and the fax?", "faq", cues) == "fax"
     assert follow_up_cue("one two three four five fax", "faq", cues) is None
+
+
+@pytest.mark.parametrize(("text", "cue"), [
+    ("Und die Fax-Nummer?", "fax"),  # a hyphen splits words: "fax" is named
+    ("¿y el FAX?", "fax"),  # case and Spanish marks
+    ("en voor België?", "country"),  # diacritics folded on both sides
+    ("și pentru Spania?", "country"),
+    ("und samstags?", "weekend"),
+])
+def test_locale_cues_match_whatever_the_punctuation_and_diacritics(text: str, cue: str) -> None:
+    assert follow_up_cue(text, "ask_support_hours") == cue
+
+
+def test_cue_words_are_the_locales_words_folded_like_messages() -> None:
+    fax, weekend, countries = cue_words()
+    assert {"fax", "faxnummer"} <= set(fax) and "samstag" in weekend
+    assert "belgie" in countries and "belgië" not in countries
+    assert all(word == fold(word) for group in (fax, weekend, countries) for word in group)

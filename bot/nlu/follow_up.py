@@ -12,15 +12,14 @@ the classifiers routed anywhere else are left alone.
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
-from typing import Dict, List, Tuple
+from typing import List, Tuple
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.language.text import fold_diacritics
+from bot.language.words import contains, fold, word_list, word_map
 from bot.lifecycle.parsing import selected_topic
 from bot.nlu.component import ConfiguredComponent
 
@@ -29,31 +28,20 @@ ANSWERED = ("faq", "ask_support_hours", "request_human")  # previous intents who
 MAX_WORDS = 5
 
 
-def _fold(text: str) -> str:
-    return " ".join(re.sub(r"[^\w\s]+", " ", fold_diacritics(str(text).lower())).split())
-
-
 @lru_cache(maxsize=1)
 def cue_words() -> Tuple[Tuple[str, ...], Tuple[str, ...], Tuple[str, ...]]:
-    """(fax words, weekend words, country words) of every locale, folded."""
-    from bot.locales import load_locales
-
-    groups: Dict[str, set] = {"fax_words": set(), "weekend_words": set(), "country_words": set()}
-    for locale in load_locales().values():
-        for group in ("fax_words", "weekend_words"):
-            groups[group].update(_fold(w) for w in locale.labels.get(group) or [])
-        for words in (locale.labels.get("country_words") or {}).values():
-            groups["country_words"].update(_fold(w) for w in words or [])
-    return tuple(tuple(sorted(w for w in groups[g] if w)) for g in ("fax_words", "weekend_words", "country_words"))  # type: ignore[return-value]
+    """(fax words, weekend words, country words) of every locale, folded like the message (bot.language.words)."""
+    countries = {word for _, words in word_map("country_words") for word in words}
+    return word_list("fax_words"), word_list("weekend_words"), tuple(sorted(countries, key=len, reverse=True))
 
 
 def _names(folded: str, words: Tuple[str, ...]) -> bool:
-    return any(re.search(rf"(?<!\w){re.escape(w)}(?!\w)", folded) for w in words)
+    return any(contains(folded, word) for word in words)
 
 
 def follow_up_cue(text: str, previous_intent: str | None, cues: Tuple[Tuple[str, ...], ...] | None = None) -> str | None:
     """Which follow-up the message is ("fax", "weekend", "country"), or None; pure, for tests without Rasa."""
-    folded = _fold(text)
+    folded = fold(text)
     if previous_intent not in ANSWERED or not folded or len(folded.split()) > MAX_WORDS:
         return None
     fax, weekend, countries = cues or cue_words()
