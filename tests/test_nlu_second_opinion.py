@@ -9,10 +9,14 @@ import numpy as np
 import pytest
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
+from rasa.shared.core.events import SlotSet
+from rasa.shared.core.slots import TextSlot
+from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.nlu.second_opinion import SECOND_OPINION, LanguageModel, SecondOpinion, blend, diet_scores
+from bot.nlu.language_identifier import LANGUAGE_DETECTION
+from bot.nlu.second_opinion import SECOND_OPINION, LanguageModel, SecondOpinion, blend, diet_scores, reading_language
 
 TRAINING = {
     "faq/payment_methods": ["wie kann ich bezahlen", "zahlungsarten für die verlängerung", "kreditkarte oder rechnung",
@@ -149,3 +153,40 @@ def test_model_without_stored_weights_passes_parses_through(tmp_path: Path) -> N
     loaded.process([msg])
     assert msg.as_dict() == before
     assert np.isclose(loaded.weight, 0.7)
+
+
+def detected(text: str, language: str, fits: dict[str, bool], page: str | None = None) -> Message:
+    msg = parsed(text, language=language)
+    msg.set(LANGUAGE_DETECTION, {"language": language, "fits": fits})
+    if page:
+        msg.set("metadata", {"language": page})
+    return msg
+
+
+@pytest.mark.parametrize(("conversation", "page", "fits", "expected"), [
+    ("ro", None, {"es": True, "ro": True}, "ro"),  # "da": a word of the conversation's language
+    (None, "ro", {"es": True, "ro": True}, "ro"),  # the first message: the page's language
+    ("ro", "ro", {"es": True, "ro": False}, "es"),  # a word Romanian does not have: the detected language
+    (None, None, {"es": True, "ro": True}, "es"),  # nothing to prefer
+    ("es", "ro", {"es": True, "ro": True}, "es"),  # the conversation's language comes before the page's
+])
+def test_reading_language(conversation: str | None, page: str | None, fits: dict[str, bool], expected: str) -> None:
+    assert reading_language(detected("da", "es", fits, page), conversation) == expected
+
+
+def test_a_word_of_the_conversation_s_language_is_read_in_it(tmp_path: Path) -> None:
+    """A German conversation's model reads "hallo zusammen" though the detector said Dutch: greet; with no
+    conversation and no page the Dutch model (none here) leaves DIET's faq alone."""
+    storage = LocalModelStorage(tmp_path)
+    config = {**SecondOpinion.get_default_config(), "weight": 0.7}
+    examples = [example(t, label) for label, texts in TRAINING.items() for t in texts]
+    SecondOpinion(config, storage, Resource("s")).train(TrainingData(examples))
+    component = SecondOpinion.load(config, storage, Resource("s"), None)  # type: ignore[arg-type]
+    tracker = DialogueStateTracker.from_events("c", [SlotSet("language", "de")], slots=[
+        TextSlot("language", mappings=[])])
+    msg = detected("hallo zusammen", "nl", {"de": True, "nl": True})
+    component.process([msg], tracker)
+    assert msg.get("intent")["name"] == "greet" and msg.get(SECOND_OPINION)["language"] == "de"
+    alone = detected("hallo zusammen", "nl", {"de": True, "nl": True})
+    component.process([alone])
+    assert alone.get("intent")["name"] == "faq" and SECOND_OPINION not in alone.as_dict()

@@ -23,11 +23,12 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.lifecycle.parsing import response_selection
-from bot.nlu.language_identifier import LANGUAGE, training_language
+from bot.nlu.language_identifier import LANGUAGE, LANGUAGE_DETECTION, hint_language, training_language
 
 logger = logging.getLogger(__name__)
 
@@ -123,6 +124,16 @@ def blend(diet: Mapping[str, float], other: Mapping[str, float], weight: float
     return ranking, [(k, v / faq) for k, v in topics] if faq > 0 else []
 
 
+def reading_language(message: Message, conversation_language: str | None) -> str | None:
+    """The language whose model reads the message: the conversation's (else the page's) when every word of the
+    message is a word of it — "da" in a Romanian conversation is Romanian, though alone it looks Spanish, as
+    bot.language.conversation never switches on such a message — otherwise the detected one."""
+    detected = message.get(LANGUAGE)
+    fits = (message.get(LANGUAGE_DETECTION) or {}).get("fits") or {}
+    preferred = conversation_language or hint_language(message)
+    return preferred if preferred and preferred != detected and fits.get(preferred) else detected
+
+
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
 class SecondOpinion(GraphComponent):
     """See the module docstring."""
@@ -179,18 +190,22 @@ class SecondOpinion(GraphComponent):
             for language, entry in data.items()}
         return cls(config, model_storage, resource, models)
 
-    def process(self, messages: List[Message]) -> List[Message]:
+    def process(self, messages: List[Message], tracker: DialogueStateTracker | None = None) -> List[Message]:
+        current = tracker.get_slot(LANGUAGE) if tracker is not None and LANGUAGE in tracker.slots else None
         for message in messages:
-            model = self.models.get(str(message.get(LANGUAGE)))
+            language = reading_language(message, current)
+            model = self.models.get(str(language))
             if model is None or self.weight <= 0.0 or not message.get("text") or not message.get("intent_ranking"):
                 continue
-            self.apply(message, diet_scores(message.as_dict()), model.scores(message.get("text")))
+            self.apply(message, diet_scores(message.as_dict()), model.scores(message.get("text")), language)
         return messages
 
-    def apply(self, message: Message, diet: Dict[str, float], other: Dict[str, float]) -> None:
+    def apply(self, message: Message, diet: Dict[str, float], other: Dict[str, float],
+              language: str | None = None) -> None:
         ranking, topics = blend(diet, other, self.weight)
         length = int(self._config["ranking_length"])
         message.set(SECOND_OPINION, {
+            "language": language,
             "diet": max(diet, key=lambda k: diet[k]) if diet else None,
             "linear": max(other, key=lambda k: other[k]) if other else None,
             "linear_confidence": round(max(other.values()), 4) if other else None,
