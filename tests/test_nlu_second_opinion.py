@@ -190,3 +190,18 @@ def test_a_word_of_the_conversation_s_language_is_read_in_it(tmp_path: Path) -> 
     alone = detected("hallo zusammen", "nl", {"de": True, "nl": True})
     component.process([alone])
     assert alone.get("intent")["name"] == "faq" and SECOND_OPINION not in alone.as_dict()
+
+
+@pytest.mark.parametrize("text", ["Wo ist meine Bestellung? Status bitte!", "hallo hallo hallo", "", "§§§ 123",
+                                  "Zahlungsarten für die Verlängerung, bitte mit Kreditkarte"])
+def test_own_features_equal_the_vectorizers_transform(text: str) -> None:
+    from scipy.sparse import hstack
+
+    texts = [t for texts in TRAINING.values() for t in texts]
+    labels = [label for label, texts in TRAINING.items() for _ in texts]
+    model = LanguageModel.from_data(*LanguageModel.fit(texts, labels).to_data())
+    expected = hstack([v.transform([text]) for v in model.vectorizers]).toarray().ravel()
+    columns, values = model.features(text)
+    got = np.zeros_like(expected)
+    got[columns] = values
+    assert np.allclose(got, expected)

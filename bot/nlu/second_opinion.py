@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections import Counter
 from typing import Any, Dict, List, Mapping, Tuple
 
 import numpy as np
@@ -54,8 +55,14 @@ class LanguageModel:
 
     def __init__(self, vectorizers: List[Any], classes: List[str], coef: np.ndarray, intercept: np.ndarray) -> None:
         self.vectorizers, self.classes, self.coef, self.intercept = vectorizers, classes, coef, intercept
-        # (features x labels), contiguous: a transposed view would be copied on every product.
+        # (features x labels), contiguous: rows of one message's features are gathered on every parse.
         self._weights = np.ascontiguousarray(coef.T)
+        # Per vectorizer: its analyzer, vocabulary, idf and first column; scores() weighs one message's n-grams
+        # itself (what TfidfVectorizer.transform computes, without building sparse matrices: ~1 ms less a parse).
+        self._parts, offset = [], 0
+        for vectorizer in vectorizers:
+            self._parts.append((vectorizer.build_analyzer(), vectorizer.vocabulary_, vectorizer.idf_, offset))
+            offset += len(vectorizer.vocabulary_)
 
     @classmethod
     def fit(cls, texts: List[str], labels: List[str], regularisation: float = 30.0,
@@ -72,12 +79,26 @@ class LanguageModel:
         return cls(vectorizers, [str(c) for c in classifier.classes_], classifier.coef_.astype(np.float32),
                    classifier.intercept_.astype(np.float32))
 
+    def features(self, text: str) -> Tuple[np.ndarray, np.ndarray]:
+        """The message's TF-IDF features as (columns, values): per vectorizer 1 + log(count) times idf,
+        L2-normalised, exactly as the fitted TfidfVectorizers (sublinear_tf, norm l2) transform it."""
+        columns, values = [], []
+        for analyzer, vocabulary, idf, offset in self._parts:
+            counts = Counter(i for i in (vocabulary.get(term) for term in analyzer(text)) if i is not None)
+            if not counts:
+                continue
+            index = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
+            weight = (1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64, count=len(counts)))) * idf[index]
+            columns.append(index + offset)
+            values.append(weight / np.linalg.norm(weight))
+        if not columns:
+            return np.zeros(0, dtype=np.int64), np.zeros(0)
+        return np.concatenate(columns), np.concatenate(values)
+
     def scores(self, text: str) -> Dict[str, float]:
         """P(label | text): the logistic regression's softmax, computed from its kept weights."""
-        from scipy.sparse import hstack
-
-        features = hstack([v.transform([text]) for v in self.vectorizers]).tocsr()
-        logits = np.asarray(features @ self._weights).ravel() + self.intercept
+        columns, values = self.features(text)
+        logits = values @ self._weights[columns] + self.intercept
         exp = np.exp(logits - logits.max())
         return {label: float(p) for label, p in zip(self.classes, exp / exp.sum(), strict=True)}
 
