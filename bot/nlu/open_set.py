@@ -259,14 +259,21 @@ def set_intent(message: Message, name: str, confidence: float) -> None:
     message.set("intent_ranking", [intent] + ranking, add_to_output=True)
 
 
-def select_response(message: Message, intent_response_key: str, confidence: float) -> None:
-    """Make the ResponseSelector's answer the given retrieval response (what ActionRetrieveResponse reads)."""
+def select_response(message: Message, intent_response_key: str, confidence: float,
+                    ranking: List[tuple[str, float]] | None = None) -> None:
+    """Make the ResponseSelector's answer the given retrieval response (what ActionRetrieveResponse reads), with
+    this confidence and, if given, this topic ranking (best first)."""
     selector = dict(message.get("response_selector") or {})
     for key in (RETRIEVAL_INTENT, "default"):
         if key in selector:
             entry = dict(selector[key])
-            entry["response"] = {**entry.get("response", {}), "intent_response_key": intent_response_key,
-                                 "utter_action": f"utter_{intent_response_key}", "confidence": confidence,
-                                 "responses": []}
+            response = dict(entry.get("response") or {})
+            if response.get("intent_response_key") != intent_response_key:
+                # ActionRetrieveResponse reads the utter action; the texts come from the domain.
+                response.update({"intent_response_key": intent_response_key,
+                                 "utter_action": f"utter_{intent_response_key}", "responses": []})
+            entry["response"] = {**response, "confidence": confidence}
+            if ranking is not None:
+                entry["ranking"] = [{"intent_response_key": k, "confidence": c} for k, c in ranking]
             selector[key] = entry
     message.set("response_selector", selector, add_to_output=True)

@@ -28,13 +28,13 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.lifecycle.parsing import response_selection
+from bot.lifecycle.parsing import topic_scores
 from bot.nlu.language_identifier import LANGUAGE, LANGUAGE_DETECTION, hint_language, training_language
+from bot.nlu.open_set import RETRIEVAL_INTENT, select_response
 
 logger = logging.getLogger(__name__)
 
 SECOND_OPINION = "second_opinion"
-RETRIEVAL_INTENT = "faq"
 _JSON, _ARRAYS = "second_opinion.json", "second_opinion.npz"
 # Character n-grams within words (robust to typos and inflection) and word uni/bigrams (word order).
 _VECTORIZERS: Tuple[Dict[str, Any], ...] = (
@@ -54,7 +54,7 @@ class LanguageModel:
     """One language's n-gram TF-IDF features and multinomial logistic regression."""
 
     def __init__(self, vectorizers: List[Any], classes: List[str], coef: np.ndarray, intercept: np.ndarray) -> None:
-        self.vectorizers, self.classes, self.coef, self.intercept = vectorizers, classes, coef, intercept
+        self.vectorizers, self.classes, self.intercept = vectorizers, classes, intercept
         # (features x labels), contiguous: rows of one message's features are gathered on every parse.
         self._weights = np.ascontiguousarray(coef.T)
         # Per vectorizer: its analyzer, vocabulary, idf and first column; scores() weighs one message's n-grams
@@ -105,7 +105,7 @@ class LanguageModel:
     def to_data(self) -> Tuple[Dict[str, Any], Dict[str, np.ndarray]]:
         vocabularies = [{term: int(i) for term, i in v.vocabulary_.items()} for v in self.vectorizers]
         arrays = {f"idf{i}": v.idf_ for i, v in enumerate(self.vectorizers)}
-        return {"classes": self.classes, "vocabularies": vocabularies}, {**arrays, "coef": self.coef,
+        return {"classes": self.classes, "vocabularies": vocabularies}, {**arrays, "coef": self._weights.T,
                                                                            "intercept": self.intercept}
 
     @classmethod
@@ -120,14 +120,7 @@ class LanguageModel:
 
 def diet_scores(parse: Mapping[str, Any]) -> Dict[str, float]:
     """DIET's and the ResponseSelector's opinion per label: P(faq) x P(topic | faq) for FAQ topics."""
-    ranking = parse.get("intent_ranking") or []
-    faq = next((float(r.get("confidence") or 0.0) for r in ranking if r.get("name") == RETRIEVAL_INTENT), 0.0)
-    scores = {str(r["name"]): float(r.get("confidence") or 0.0) for r in ranking
-              if r.get("name") and r.get("name") != RETRIEVAL_INTENT}
-    for candidate in response_selection(parse).get("ranking") or []:
-        if candidate.get("intent_response_key"):
-            scores[str(candidate["intent_response_key"])] = faq * float(candidate.get("confidence") or 0.0)
-    return scores
+    return {label: score for score, label in topic_scores(parse) if label != RETRIEVAL_INTENT}
 
 
 def blend(diet: Mapping[str, float], other: Mapping[str, float], weight: float
@@ -236,21 +229,4 @@ class SecondOpinion(GraphComponent):
         message.set("intent", intent_ranking[0], add_to_output=True)
         message.set("intent_ranking", intent_ranking, add_to_output=True)
         if topics:
-            _select(message, topics[:length])
-
-
-def _select(message: Message, topics: List[Tuple[str, float]]) -> None:
-    """Make the blend's best topic the ResponseSelector's answer (what ActionRetrieveResponse reads)."""
-    selector = dict(message.get("response_selector") or {})
-    best, confidence = topics[0]
-    for key in (RETRIEVAL_INTENT, "default"):
-        if key in selector:
-            entry = dict(selector[key])
-            response = dict(entry.get("response") or {})
-            if response.get("intent_response_key") != best:
-                # ActionRetrieveResponse reads the utter action; the texts come from the domain.
-                response.update({"intent_response_key": best, "utter_action": f"utter_{best}", "responses": []})
-            entry["response"] = {**response, "confidence": confidence}
-            entry["ranking"] = [{"intent_response_key": k, "confidence": c} for k, c in topics]
-            selector[key] = entry
-    message.set("response_selector", selector, add_to_output=True)
+            select_response(message, topics[0][0], topics[0][1], topics[:length])
