@@ -17,7 +17,8 @@ def training_inputs(root: Path = ROOT) -> list[Path]:
     files = [root / "config.yml", root / "requirements.lock"]
     files += sorted((root / DOMAIN_DIR.name).glob("*.yml"))
     files += sorted((root / DATA_DIR.name).glob("**/*.yml"))
-    files += sorted((root / "bot" / "nlu").glob("*.py")) + sorted((root / "bot" / "language").glob("*.py"))
+    for package in ("nlu", "language", "dialogue"):  # the project's own components and policies
+        files += sorted((root / "bot" / package).glob("*.py"))
     return [f for f in files if f.exists()]
 
 

@@ -22,6 +22,15 @@ class UrlSQLTrackerStore(SQLTrackerStore):
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
         kwargs.pop("dialect", None)
         super().__init__(domain=domain, dialect=url.get_backend_name(), host=host, **kwargs)
+        if url.get_backend_name() == "sqlite":
+            # Rasa's engine opens a new SQLite connection per session and flushes the disk on every commit (a
+            # turn has two to three sessions); the project's engine keeps connections open and uses WAL.
+            from bot.db.engine import get_engine
+
+            self.engine.dispose()
+            self.engine: Any = get_engine(host)
+            self.sessionmaker.configure(bind=self.engine)
+            return
         # Rasa creates the engine without pre-ping: after a PostgreSQL restart every pooled connection would
         # fail one turn each. SQLAlchemy 1.4 keeps the flag on the pool; checking it costs one SELECT 1.
         self.engine.pool._pre_ping = True

@@ -38,9 +38,10 @@ def rounded(values: Any) -> list[float]:
 
 async def predictions(agent: Any, texts: list[str]) -> list[Any]:
     from rasa.core.channels import UserMessage
+    from rasa.core.policies.ted_policy import TEDPolicy
     from rasa.shared.core.events import ActionExecuted, UserUttered
 
-    ted = components(agent)["TEDPolicy"]
+    ted = next(c for c in components(agent).values() if isinstance(c, TEDPolicy))
     out: list[Any] = []
     for index, text in enumerate(texts):
         parse = await agent.parse_message(text)
