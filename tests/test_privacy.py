@@ -148,3 +148,24 @@ def test_retention_settings_are_read_and_checked() -> None:
     assert (config.conversation_retention_days, config.request_retention_days) == (30, 730)
     with pytest.raises(ValueError):
         PrivacyConfig.from_env({"CONVERSATION_RETENTION_DAYS": "0"})
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_erase_on_sqlite_leaves_nothing_in_the_files_either(db_url: str) -> None:
+    """Rows deleted or rewritten stay readable in SQLite's free pages and write-ahead log unless overwritten."""
+    from pathlib import Path
+
+    folder = Path(db_url.removeprefix("sqlite:///")).parent
+    sender = f"conv-{uuid.uuid4().hex[:8]}"
+    personal_conversation(db_url, sender)
+    file_personal_request(db_url, sender)
+    files = lambda: b"".join(p.read_bytes() for p in folder.iterdir() if p.is_file()).lower()  # noqa: E731
+    assert EMAIL.lower().encode() in files()
+
+    erasers = registry.load_erasers(PrivacyConfig(database_url=db_url, tracker_store_url=db_url))
+    registry.erase(Subject.of(email=EMAIL), erasers)
+
+    raw = files()
+    for value in (NAME, EMAIL, COMPANY):
+        for spelling in (value, json.dumps(value)[1:-1]):
+            assert spelling.lower().encode() not in raw, spelling

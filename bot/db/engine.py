@@ -54,6 +54,8 @@ def _sqlite_pragmas(connection, _record) -> None:  # type: ignore[no-untyped-def
     # With WAL a commit survives a crash of the process; only an OS crash can lose the last commits (an fsync per
     # checkpoint instead of per commit, which cost every turn of the tracker store a disk flush).
     cursor.execute("PRAGMA synchronous=NORMAL")
+    # Erased personal data is overwritten, not left in free pages of the file (GDPR erasure, bot/privacy).
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
 
 
@@ -69,6 +71,16 @@ def session_scope(url: str | None = None) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def checkpoint_sqlite() -> None:
+    """Writes every SQLite database's write-ahead log into its file and empties the log, so that rows just
+    erased or anonymised do not live on in the log (bot/privacy runs it after erase and purge)."""
+    with _lock:
+        engines = [e for e in _engines.values() if e.url.get_backend_name() == "sqlite"]
+    for engine in engines:
+        with engine.connect() as connection:
+            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 def dispose_all() -> None:

@@ -18,6 +18,8 @@ import os
 from dataclasses import dataclass, field, replace
 from typing import Any, Mapping, Protocol
 
+from bot.db.engine import checkpoint_sqlite
+
 ERASERS = [
     "bot.privacy.tracker:TrackerEraser",
     "bot.privacy.requests:RequestsEraser",
@@ -133,7 +135,9 @@ class Report:
 
 def erase(subject: Subject, erasers: list[Eraser]) -> Report:
     subject = resolve(subject, erasers)
-    return Report(subject, {eraser.name: eraser.erase(subject) for eraser in erasers})
+    report = Report(subject, {eraser.name: eraser.erase(subject) for eraser in erasers})
+    checkpoint_sqlite()
+    return report
 
 
 def export(subject: Subject, erasers: list[Eraser]) -> dict[str, Any]:
@@ -145,4 +149,6 @@ def export(subject: Subject, erasers: list[Eraser]) -> dict[str, Any]:
 
 def purge(erasers: list[Eraser], now: dt.datetime | None = None) -> dict[str, dict[str, int]]:
     now = now or dt.datetime.now(dt.timezone.utc)
-    return {eraser.name: eraser.purge(now) for eraser in erasers}
+    done = {eraser.name: eraser.purge(now) for eraser in erasers}
+    checkpoint_sqlite()
+    return done
