@@ -84,3 +84,14 @@ def test_form_answers_are_never_overridden(detector: OpenSetDetector) -> None:
     detector.process([msg])
     assert msg.get("intent")["name"] == "inform"
     assert OPEN_SET in msg.as_dict()
+
+
+@pytest.mark.parametrize("text", ["wie kündige ich den wartungsvertrag?", "Rechnung! Rechnung!", "", "§§§ 123",
+                                  "mach bitte das Licht im Bad aus und spiel Musik"])
+def test_similarities_equal_the_vectorizers_cosine(detector: OpenSetDetector, text: str) -> None:
+    import numpy as np
+
+    index = detector._indexes["de"]
+    expected = np.asarray((index.matrix @ index.vectorizer.transform([text]).T).todense()).ravel()
+    assert np.allclose(index.similarities(text), expected)
+    assert len(index.similarities(text)) == len(COVERED + UNCOVERED + UNRELATED)

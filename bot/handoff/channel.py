@@ -57,9 +57,12 @@ NOT_PAUSED = PausedTurn()
 
 
 def _note_customer_message(conversation_id: str, text: str) -> Dict[str, Any] | None:
-    from bot.db.engine import session_scope
+    from bot.db.engine import get_engine, session_scope
     from bot.handoff import service
 
+    with get_engine().connect() as connection:
+        if not service.has_open_escalation(connection, conversation_id):
+            return None
     with session_scope() as session:
         escalation = service.record_customer_message(session, conversation_id, text)
         return service.summary(escalation) if escalation is not None else None

@@ -12,7 +12,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Iterable
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -44,6 +45,14 @@ def _utc(moment: dt.datetime | None) -> dt.datetime:
     """Aware UTC; SQLite hands back naive datetimes, which are UTC here because only UTC is written."""
     moment = moment or utcnow()
     return moment.replace(tzinfo=dt.timezone.utc) if moment.tzinfo is None else moment.astimezone(dt.timezone.utc)
+
+
+def has_open_escalation(connection: Connection, conversation_id: str) -> bool:
+    """Whether the conversation is with (or waits for) a colleague: one indexed lookup without an ORM session,
+    asked on every customer message (the ORM query cost a Rasa server a tenth of a core under FAQ load)."""
+    statuses = ", ".join(f"'{status}'" for status in OPEN_STATUSES)  # constants, not input
+    query = text(f"SELECT 1 FROM escalations WHERE conversation_id = :conversation AND status IN ({statuses}) LIMIT 1")
+    return connection.execute(query, {"conversation": conversation_id}).first() is not None
 
 
 def active_escalation(session: Session, conversation_id: str) -> Escalation | None:

@@ -32,6 +32,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.nlu.language_identifier import LANGUAGE
 from bot.nlu.open_set_features import COVERED, FEATURES, UNCOVERED, UNRELATED, Vocabulary, nearest, vector
+from bot.nlu.tfidf import Weigher
 
 logger = logging.getLogger(__name__)
 
@@ -63,9 +64,15 @@ class _LanguageIndex:
                                           strip_accents="unicode", min_df=1)
         self.matrix = self.vectorizer.fit_transform(texts)
         self.groups = np.asarray(groups)
+        self._weigher = Weigher(self.vectorizer)
+        self._by_term = self.matrix.T.tocsr()  # terms x texts: a message's terms select rows
 
     def similarities(self, text: str) -> np.ndarray:
-        return np.asarray((self.matrix @ self.vectorizer.transform([text]).T).todense()).ravel()
+        """Cosine of the message to every training text (what matrix @ vectorizer.transform([text]).T gives)."""
+        columns, values = self._weigher.weigh(text)
+        if not len(columns):
+            return np.zeros(self.matrix.shape[0])
+        return np.asarray(self._by_term[columns].T @ values).ravel()
 
 
 @DefaultV1Recipe.register(

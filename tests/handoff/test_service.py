@@ -127,6 +127,24 @@ def test_customer_messages_update_the_open_escalation(db_url: str) -> None:
         assert service.summary(row)["last_activity_at"] == later.isoformat()
 
 
+def test_the_per_turn_check_sees_exactly_the_open_escalations(db_url: str) -> None:
+    from bot.db.engine import get_engine
+
+    def open_now(conversation: str) -> bool:
+        with get_engine(db_url).connect() as connection:
+            return service.has_open_escalation(connection, conversation)
+
+    waiting, claimed = escalate(db_url, "o-1"), escalate(db_url, "o-2")
+    assert not open_now("o-3") and not open_now("o-1'; --")
+    with session_scope(db_url) as session:
+        assert service.claim(session, claimed, agent_id=3)
+    assert open_now("o-1") and open_now("o-2")
+    with session_scope(db_url) as session:
+        assert service.resolve(session, waiting, agent_id=3, note="done")
+        assert service.hand_back(session, claimed, agent_id=3)
+    assert not open_now("o-1") and not open_now("o-2")
+
+
 def race_claims(url: str, escalation_id: int, agents: int) -> dict[int, bool]:
     """Every agent claims in its own thread and transaction, released at the same moment."""
     barrier = threading.Barrier(agents)
