@@ -110,16 +110,22 @@ def _privacy(args: argparse.Namespace) -> int:
 
     erasers = registry.load_erasers(registry.PrivacyConfig.from_env())
     if args.command == "purge":
-        for store, counts in registry.purge(erasers).items():
+        try:
+            done = registry.purge(erasers)
+        except RuntimeError as error:  # bot.db.engine.checkpoint_sqlite: another process kept writing
+            print(f"NOT DONE: {error}", file=sys.stderr)
+            return 1
+        for store, counts in done.items():
             print(f"{store}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
         return 0
     subject = registry.Subject.of(args.conversation, args.email, args.customer)
     if args.command == "export":
         print(json.dumps(registry.export(subject, erasers), indent=2, ensure_ascii=False, default=str))
         return 0
-    for line in registry.erase(subject, erasers).lines():
+    report = registry.erase(subject, erasers)
+    for line in report.lines():
         print(line)
-    return 0
+    return 1 if report.problems else 0
 
 
 def _run(args: argparse.Namespace) -> int:

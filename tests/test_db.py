@@ -155,3 +155,43 @@ def test_out_of_range_values_are_line_numbered_errors_not_database_errors(db_url
     assert "unit_price" in report.errors[0] and "quantity" in report.errors[1] and "unit_price" in report.errors[2]
     with session_scope(db_url) as session:
         assert session.execute(select(func.count(QuoteLineItem.id))).scalar() == 0
+
+
+class _BusyLog:
+    """A SQLite engine whose write-ahead-log checkpoint never finishes (another process keeps writing)."""
+
+    class url:  # noqa: N801 - stands in for sqlalchemy's URL
+        database = "busy.db"
+
+        @staticmethod
+        def get_backend_name() -> str:
+            return "sqlite"
+
+    def __init__(self) -> None:
+        self.checkpoints = 0
+
+    def connect(self):  # type: ignore[no-untyped-def]
+        import contextlib
+
+        engine = self
+
+        class Connection:
+            def exec_driver_sql(self, sql: str):  # type: ignore[no-untyped-def]
+                assert sql == "PRAGMA wal_checkpoint(TRUNCATE)"
+                engine.checkpoints += 1
+                return type("Result", (), {"first": staticmethod(lambda: (1, 12, 3))})()
+
+        return contextlib.nullcontext(Connection())
+
+
+def test_a_checkpoint_that_cannot_finish_is_retried_then_reported(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import pytest
+
+    from bot.db import engine as engine_module
+
+    busy = _BusyLog()
+    monkeypatch.setattr(engine_module, "_engines", {"sqlite:///busy.db": busy})
+    monkeypatch.setattr(engine_module.time, "sleep", lambda _: None)
+    with pytest.raises(RuntimeError, match="run the command again"):
+        engine_module.checkpoint_sqlite()
+    assert busy.checkpoints == engine_module.CHECKPOINT_ATTEMPTS

@@ -169,3 +169,19 @@ def test_erase_on_sqlite_leaves_nothing_in_the_files_either(db_url: str) -> None
     for value in (NAME, EMAIL, COMPANY):
         for spelling in (value, json.dumps(value)[1:-1]):
             assert spelling.lower().encode() not in raw, spelling
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_an_erase_whose_log_cannot_be_emptied_says_so_and_exits_non_zero(db_url: str, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    from bot import cli
+
+    def busy() -> None:
+        raise RuntimeError("app.db: the write-ahead log could not be emptied; run the command again")
+
+    monkeypatch.setattr(registry, "checkpoint_sqlite", busy)
+    monkeypatch.setenv("TRACKER_STORE_URL", db_url)
+    personal_conversation(db_url, "conv-busy")
+    assert cli.main(["privacy", "erase", "--conversation", "conv-busy"]) == 1
+    out = capsys.readouterr().out
+    assert "events deleted" in out and "NOT DONE: app.db: the write-ahead log could not be emptied" in out
+    assert asyncio.run(store(db_url).retrieve("conv-busy")) is None  # the tables are erased all the same

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
+import time
 from pathlib import Path
 from typing import Iterator
 
@@ -16,6 +17,7 @@ from sqlalchemy.pool import QueuePool
 from bot.paths import VAR_DIR
 
 _engines: dict[str, Engine] = {}
+CHECKPOINT_ATTEMPTS = 5
 _lock = threading.Lock()
 
 
@@ -79,8 +81,15 @@ def checkpoint_sqlite() -> None:
     with _lock:
         engines = [e for e in _engines.values() if e.url.get_backend_name() == "sqlite"]
     for engine in engines:
-        with engine.connect() as connection:
-            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        for attempt in range(CHECKPOINT_ATTEMPTS):
+            with engine.connect() as connection:
+                busy = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").first()
+            if busy is None or not busy[0]:
+                break
+            time.sleep(0.2 * 2 ** attempt)  # another process writes: the checkpoint could not finish
+        else:
+            raise RuntimeError(f"{engine.url.database}: the write-ahead log could not be emptied while other "
+                               "processes wrote; the data is erased from the tables, run the command again")
 
 
 def dispose_all() -> None:

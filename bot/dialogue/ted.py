@@ -39,7 +39,9 @@ class StateCachedTEDPolicy(TEDPolicy):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._predictions: OrderedDict[Hashable, PolicyPrediction] = OrderedDict()
+        # state key -> (probabilities, diagnostic data); copies: Rasa's ensemble edits the prediction it gets
+        # (a rejected action's probability set to 0), which must not reach another conversation.
+        self._predictions: OrderedDict[Hashable, tuple[tuple[float, ...], Any]] = OrderedDict()
 
     def _cacheable(self) -> bool:
         return self.model is not None and not self.only_e2e and TEXT not in getattr(self, "fake_features", {})
@@ -67,10 +69,11 @@ class StateCachedTEDPolicy(TEDPolicy):
         cached = self._predictions.get(key)
         if cached is not None:
             self._predictions.move_to_end(key)
-            return self._prediction(list(cached.probabilities), diagnostic_data=cached.diagnostic_data)
+            probabilities, diagnostics = cached
+            return self._prediction(list(probabilities), diagnostic_data=dict(diagnostics or {}) or None)
         prediction = super().predict_action_probabilities(tracker, domain, rule_only_data, precomputations, **kwargs)
         if not prediction.is_end_to_end_prediction and not prediction.optional_events:
-            self._predictions[key] = prediction
+            self._predictions[key] = (tuple(prediction.probabilities), dict(prediction.diagnostic_data or {}))
             if len(self._predictions) > CACHE_SIZE:
                 self._predictions.popitem(last=False)
         return prediction

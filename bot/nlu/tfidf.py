@@ -14,6 +14,8 @@ class Weigher:
     """The fitted vectorizer's analyzer, vocabulary and idf, kept to weigh single messages."""
 
     def __init__(self, vectorizer: Any) -> None:
+        if not (vectorizer.sublinear_tf and vectorizer.use_idf and vectorizer.norm == "l2"):
+            raise ValueError("Weigher computes sublinear tf x idf, L2-normalised: the vectorizer differs")
         self.analyzer: Callable[[str], List[str]] = vectorizer.build_analyzer()
         self.vocabulary: Mapping[str, int] = vectorizer.vocabulary_
         self.idf: np.ndarray = vectorizer.idf_

@@ -125,18 +125,22 @@ def resolve(subject: Subject, erasers: list[Eraser], rounds: int = 5) -> Subject
 class Report:
     subject: Subject
     done: dict[str, dict[str, int]] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
 
     def lines(self) -> list[str]:
         lines = [f"conversations: {', '.join(sorted(self.subject.conversations)) or 'none found'}"]
         for store, counts in self.done.items():
             lines.append(f"{store}: " + (", ".join(f"{k} {v}" for k, v in counts.items()) or "nothing"))
-        return lines
+        return lines + [f"NOT DONE: {problem}" for problem in self.problems]
 
 
 def erase(subject: Subject, erasers: list[Eraser]) -> Report:
     subject = resolve(subject, erasers)
     report = Report(subject, {eraser.name: eraser.erase(subject) for eraser in erasers})
-    checkpoint_sqlite()
+    try:
+        checkpoint_sqlite()
+    except RuntimeError as error:  # the tables are erased; the log still holds old pages: say so, exit non-zero
+        report.problems.append(str(error))
     return report
 
 

@@ -37,7 +37,7 @@ def policy(agent: Any) -> StateCachedTEDPolicy:
 async def trackers(agent: Any) -> list[Any]:
     """Trackers after a customer's message, and after the answer that follows, in four languages."""
     from rasa.core.channels import UserMessage
-    from rasa.shared.core.events import ActionExecuted, SessionStarted, UserUttered
+    from rasa.shared.core.events import ActionExecuted, ActiveLoop, SessionStarted, UserUttered
     from rasa.shared.core.trackers import DialogueStateTracker
 
     out = []
@@ -51,6 +51,14 @@ async def trackers(agent: Any) -> list[Any]:
         out.append(tracker.copy())
         tracker.update(ActionExecuted("utter_faq"))
         out.append(tracker.copy())
+    # the same message inside the request form: another state (the active loop is part of it)
+    in_form = DialogueStateTracker.from_events("ted-cache-form", [
+        ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted("action_listen"),
+        UserUttered("Ich möchte eine Anfrage stellen", {"name": "file_request", "confidence": 1.0}),
+        ActionExecuted("service_request_form"), ActiveLoop("service_request_form"), ActionExecuted("action_listen"),
+        UserUttered("Wie kündige ich meinen Wartungsvertrag?", {"name": "faq", "confidence": 1.0})],
+        slots=agent.domain.slots)
+    out.append(in_form)
     return out
 
 
@@ -68,6 +76,20 @@ def test_cached_predictions_are_teds_own_for_every_state(agent: Any) -> None:
         assert again.policy_name == StateCachedTEDPolicy.__name__
     # a message and the answer after it are different states with different next actions
     assert 2 <= len(ted._predictions)
+
+
+def test_a_caller_s_edit_of_a_prediction_does_not_reach_the_next_conversation(agent: Any) -> None:
+    """Rasa's ensemble zeroes a rejected action's probability in the prediction it gets."""
+    from rasa.core.policies.ted_policy import TEDPolicy
+
+    ted = policy(agent)
+    ted._predictions.clear()
+    tracker = asyncio.run(trackers(agent))[0]
+    own = TEDPolicy.predict_action_probabilities(ted, tracker, agent.domain).probabilities
+    for _ in range(2):  # the first call fills the memory, the second is answered from it
+        prediction = ted.predict_action_probabilities(tracker, agent.domain)
+        prediction.probabilities[max(range(len(own)), key=own.__getitem__)] = 0.0
+    assert ted.predict_action_probabilities(tracker, agent.domain).probabilities == own
 
 
 def test_the_memory_is_bounded_least_recently_used_first(agent: Any, monkeypatch: pytest.MonkeyPatch) -> None:
